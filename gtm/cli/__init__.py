@@ -1,0 +1,1 @@
+"""The `gtm` command line: thin wrappers that parse, call `gtm.*`, and print."""

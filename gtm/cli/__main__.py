@@ -1,0 +1,3 @@
+from gtm.cli.app import main
+
+main()

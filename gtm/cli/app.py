@@ -1,0 +1,45 @@
+"""The `gtm` application: command registry and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from gtm.cli import db_commands, platform_commands
+from gtm.cli.output import err_console
+from gtm.errors import GtmError
+
+
+class _GtmGroup(TyperGroup):
+    """Turns any `GtmError` into one line on stderr and exit code 1 (2 is click's usage error)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except GtmError as exc:
+            err_console.print(f"[red]error:[/] {exc}", highlight=False, markup=True)
+            raise typer.Exit(1) from None
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(super().list_commands(ctx))
+
+
+app = typer.Typer(
+    cls=_GtmGroup,
+    help="GTM: from a messy CSV to researched prospects, reviewed emails and learning campaigns.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+app.command("db:url")(db_commands.db_url)
+app.command("db:migrate")(db_commands.db_migrate)
+app.command("db:status")(db_commands.db_status)
+app.command("db:stop")(db_commands.db_stop)
+app.command("demo")(platform_commands.demo)
+app.command("up")(platform_commands.up)
+
+
+def main() -> None:
+    app()

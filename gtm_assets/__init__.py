@@ -1,0 +1,1 @@
+"""Dagster definitions for GTM: one folder per domain, merged in `definitions.py`."""

@@ -1,0 +1,1 @@
+"""Platform domain: the database schema every other asset stands on."""

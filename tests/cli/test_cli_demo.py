@@ -1,0 +1,37 @@
+"""`gtm demo` on a brand-new GTM_HOME, as a user runs it: a separate process, embedded defaults."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from gtm.db.embedded import stop
+from gtm.db.migrate import discover
+
+
+def _gtm(home: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("DATABASE_URL")}
+    env["GTM_HOME"] = str(home)
+    return subprocess.run([sys.executable, "-m", "gtm.cli", *args], env=env, cwd=home,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_demo_bootstraps_a_fresh_home_and_is_rerunnable(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    try:
+        first = _gtm(home, "demo", "--json")
+        assert first.returncode == 0, first.stderr
+        summary = json.loads(first.stdout)
+        assert summary["migrations_applied"] == [m.filename for m in discover()]
+        assert summary["tables"]["workspaces"] == 1
+        assert (home / "pg" / "PG_VERSION").exists() and (home / "dagster" / "dagster.yaml").exists()
+
+        second = _gtm(home, "demo", "--json")
+        assert second.returncode == 0, second.stderr
+        again = json.loads(second.stdout)
+        assert again["migrations_applied"] == [] and again["tables"]["workspaces"] == 1
+        assert again["dagster_run_id"] != summary["dagster_run_id"]
+    finally:
+        stop(home / "pg")
