@@ -20,20 +20,29 @@ def materialize_assets(
     selection: Sequence[str],
     *,
     partition_key: str | None = None,
+    dynamic_partitions: str | None = None,
+    run_config: Mapping | None = None,
     tags: Mapping[str, str] | None = None,
 ) -> dg.ExecuteInProcessResult:
-    """Materialize the named assets (and their checks) in-process on the project's instance."""
+    """Materialize the named assets (and their checks) in-process on the project's instance.
+
+    With `dynamic_partitions`, `partition_key` is first added to that dynamic partitions
+    definition, as a sensor would do.
+    """
     prepare_dagster_home(settings)
     from gtm_assets.definitions import defs
 
     repo_assets = list(defs.assets or [])
     instance = dg.DagsterInstance.get()
+    if dynamic_partitions and partition_key:
+        instance.add_dynamic_partitions(dynamic_partitions, [partition_key])
     result = dg.materialize(
         [*repo_assets, *(defs.asset_checks or [])],
         selection=list(selection),
         instance=instance,
         resources=dict(defs.resources or {}),
         partition_key=partition_key,
+        run_config=dict(run_config or {}),
         tags={"gtm/trigger": "cli", **(tags or {})},
         raise_on_error=False,
     )

@@ -17,9 +17,12 @@ def ensure_workspace(conn: psycopg.Connection, slug: str, name: str | None = Non
         raise TerminalError(
             f"invalid workspace slug {slug!r} (GTM_WORKSPACE): use lowercase letters, digits, - and _"
         )
-    row = conn.execute(
-        "insert into workspaces (slug, name) values (%s, %s)"
-        " on conflict (slug) do update set slug = excluded.slug returning id",
-        (slug, name or slug),
-    ).fetchone()
+    try:
+        row = conn.execute(
+            "insert into workspaces (slug, name) values (%s, %s)"
+            " on conflict (slug) do update set slug = excluded.slug returning id",
+            (slug, name or slug),
+        ).fetchone()
+    except psycopg.errors.UndefinedTable:
+        raise TerminalError("the database has no GTM schema yet: run `gtm db:migrate`") from None
     return str(row["id"])

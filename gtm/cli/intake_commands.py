@@ -1,0 +1,180 @@
+"""`gtm contacts:import|company:import|employee:import` and the listing commands.
+
+Imports run the intake assets on the project's Dagster instance (so the run shows in the UI);
+this module only parses, checks for a no-op, and prints.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+
+import typer
+
+from gtm.cli.output import console, print_json, print_table
+from gtm.db import connect
+from gtm.db.contacts import (COMPANY_LIST_COLUMNS, EMPLOYEE_COLUMNS, get_company, iter_employees,
+                             list_companies, list_employees)
+from gtm.db.workspaces import ensure_workspace
+from gtm.errors import TerminalError
+from gtm.exports import write_csv, write_json_lines
+from gtm.intake.apply import ImportReport, applied_report, batch_key
+from gtm.intake.mapping import parse_map_overrides
+from gtm.intake.reports import load_report, report_rows, summary_line
+from gtm.intake.staging import file_sha256
+from gtm.settings import load_settings
+
+INTAKE_ASSETS = ["staged_contacts", "companies", "employees", "import_report"]
+
+_MAP = typer.Option([], "--map", help="Override a column: 'Source Column=field'. Repeatable.")
+_FORCE = typer.Option(False, "--force", help="Re-apply a file that was already imported.")
+_JSON = typer.Option(False, "--json", help="Machine-readable output.")
+_FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CSV file.")
+
+
+def run_import(path: Path, kind: str, mapping: list[str], force: bool, json_output: bool) -> None:
+    from gtm_assets.launch import materialize_assets  # Dagster loads only for commands that run
+
+    settings = load_settings()
+    overrides = parse_map_overrides(mapping)
+    sha256 = file_sha256(path)
+    with connect(settings) as conn:
+        workspace_id = ensure_workspace(conn, settings.workspace)
+        previous = None if force else applied_report(conn, workspace_id, sha256)
+    if previous is not None:
+        previous.status = "already_applied"
+        _print_report(previous, json_output)
+        return
+    config = {"path": str(path.resolve()), "kind": kind, "map": overrides, "force": force}
+    spinner = nullcontext() if json_output else console.status(f"importing {path.name} …")
+    with spinner:
+        result = materialize_assets(
+            settings, INTAKE_ASSETS, partition_key=batch_key(sha256),
+            dynamic_partitions="import_batch",
+            run_config={"ops": {"staged_contacts": {"config": config}}},
+            tags={"gtm/command": f"{kind}:import", "gtm/file": path.name},
+        )
+    with connect(settings) as conn:
+        report = load_report(conn, workspace_id, batch_key(sha256))
+    _print_report(report, json_output, run_id=result.run_id)
+
+
+def _print_report(report: ImportReport, json_output: bool, run_id: str | None = None) -> None:
+    if json_output:
+        print_json({**report.to_json(), "summary": summary_line(report), "dagster_run_id": run_id})
+        return
+    console.print(f"[bold]{report.file_name}[/] (batch {report.batch_id}, {report.kind})")
+    mapped = [(c["source"], c["field"] or "—", c["method"] or "unmapped")
+              for c in report.mapping.get("columns", [])]
+    print_table(f"column mapping ({report.mapping.get('detected_format') or 'generic'})",
+                ("column", "field", "how"), mapped)
+    print_table("import report", ("", "companies", "employees"), report_rows(report))
+    if report.reasons:
+        print_table("rejected rows", ("reason", "rows"), sorted(report.reasons.items()))
+    console.print(summary_line(report))
+    if run_id:
+        console.print(f"Dagster run {run_id}")
+
+
+def contacts_import(path: Path = _FILE, map: list[str] = _MAP, force: bool = _FORCE,
+                    json_output: bool = _JSON) -> None:
+    """Import one file of people with their companies (the common case).
+
+    Example: gtm contacts:import apollo-export.csv --map "Work Email=email"
+    """
+    run_import(path, "contacts", map, force, json_output)
+
+
+def company_import(path: Path = _FILE, map: list[str] = _MAP, force: bool = _FORCE,
+                   json_output: bool = _JSON) -> None:
+    """Import companies (dedupe by tax id, registration number, domain, name).
+
+    Example: gtm company:import companies.csv
+    """
+    run_import(path, "companies", map, force, json_output)
+
+
+def employee_import(path: Path = _FILE, map: list[str] = _MAP, force: bool = _FORCE,
+                    json_output: bool = _JSON) -> None:
+    """Import people (dedupe by email, then name within the same company).
+
+    Example: gtm employee:import linkedin-connections.csv
+    """
+    run_import(path, "employees", map, force, json_output)
+
+
+def company_list(search: str | None = typer.Option(None, "--search", "-s", help="Name or domain."),
+                 limit: int = typer.Option(50, min=1), json_output: bool = _JSON) -> None:
+    """List companies.
+
+    Example: gtm company:list --search acme
+    """
+    settings = load_settings()
+    with connect(settings) as conn:
+        rows = list_companies(conn, ensure_workspace(conn, settings.workspace), search=search,
+                              limit=limit)
+    if json_output:
+        print_json(rows)
+    else:
+        print_table("companies", COMPANY_LIST_COLUMNS, ([r[c] for c in COMPANY_LIST_COLUMNS] for r in rows))
+
+
+def company_inspect(company: str = typer.Argument(..., help="Company id, domain or name."),
+                    json_output: bool = _JSON) -> None:
+    """Show one company with its provenance and employees.
+
+    Example: gtm company:inspect acme.com
+    """
+    settings = load_settings()
+    with connect(settings) as conn:
+        row = get_company(conn, ensure_workspace(conn, settings.workspace), company)
+    if json_output:
+        print_json(row)
+        return
+    people = row.pop("employees")
+    print_table(row["name"], ("field", "value"),
+                ((k, v) for k, v in row.items() if v not in (None, "", [], {})))
+    print_table("employees", ("id", "name", "email", "position"),
+                ((p["id"], f"{p['first_name'] or ''} {p['last_name'] or ''}".strip(), p["email"],
+                  p["position"]) for p in people))
+
+
+def employee_list(search: str | None = typer.Option(None, "--search", "-s", help="Name or email."),
+                  limit: int = typer.Option(50, min=1), json_output: bool = _JSON) -> None:
+    """List employees (contacts).
+
+    Example: gtm employee:list --search ivanov
+    """
+    settings = load_settings()
+    with connect(settings) as conn:
+        rows = list_employees(conn, ensure_workspace(conn, settings.workspace), search=search,
+                              limit=limit)
+    if json_output:
+        print_json(rows)
+        return
+    columns = ("first_name", "last_name", "email", "position", "company", "country")
+    print_table("employees", columns, ([r[c] for c in columns] for r in rows))
+
+
+def employee_export(fmt: str = typer.Option("csv", "--format", help="csv | json (JSON lines)."),
+                    output: Path | None = typer.Option(None, "--output", "-o",
+                                                       help="File to write (default: stdout).")) -> None:
+    """Export every employee. CSV cells that a spreadsheet would run as formulas are neutralised.
+
+    Example: gtm employee:export --format csv -o contacts.csv
+    """
+    writers = {"csv": write_csv, "json": write_json_lines}
+    if fmt not in writers:
+        raise TerminalError(f"unknown --format {fmt!r}; use csv or json")
+    settings = load_settings()
+    with connect(settings) as conn:
+        workspace_id = ensure_workspace(conn, settings.workspace)
+        out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+        try:
+            count = writers[fmt](out, EMPLOYEE_COLUMNS, iter_employees(conn, workspace_id))
+        finally:
+            if output:
+                out.close()
+    if output:
+        console.print(f"wrote {count} employees to {output}")

@@ -1,0 +1,1 @@
+"""CSV intake: reading files of unknown provenance, mapping columns, normalising values."""

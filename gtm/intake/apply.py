@@ -1,0 +1,138 @@
+"""Apply a staged batch to the database: all of it in one transaction, or none of it.
+
+Re-importing a file that was already applied is a no-op unless forced; a forced re-apply goes
+through the same dedupe, so it creates no duplicate.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+import polars as pl
+import psycopg
+
+from gtm.intake import store
+from gtm.intake.resolve import Resolution, resolve_companies, resolve_employees
+from gtm.intake.staging import StagedBatch
+
+
+def batch_key(sha256: str) -> str:
+    """The `import_batch` partition key and `batch_id` of a file: a prefix of its sha256."""
+    return sha256[:16]
+
+
+@dataclass
+class EntityCounts:
+    rows: int = 0
+    inserted: int = 0
+    merged: int = 0
+    duplicates_in_file: int = 0
+    duplicates_existing: int = 0
+
+    @classmethod
+    def of(cls, resolution: Resolution) -> EntityCounts:
+        return cls(rows=resolution.rows, inserted=resolution.inserted,
+                   merged=resolution.matched_existing,
+                   duplicates_in_file=resolution.duplicates_in_file,
+                   duplicates_existing=resolution.matched_existing)
+
+
+@dataclass
+class ImportReport:
+    batch_id: str
+    file_name: str
+    kind: str
+    sha256: str
+    rows_read: int
+    rejected: int
+    reasons: dict[str, int]
+    companies: EntityCounts = field(default_factory=EntityCounts)
+    employees: EntityCounts = field(default_factory=EntityCounts)
+    mapping: dict = field(default_factory=dict)
+    status: str = "applied"
+    forced: bool = False
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> ImportReport:
+        data = dict(data)
+        data["companies"] = EntityCounts(**data.get("companies", {}))
+        data["employees"] = EntityCounts(**data.get("employees", {}))
+        return cls(**data)
+
+
+def applied_report(conn: psycopg.Connection, workspace_id: str, sha256: str) -> ImportReport | None:
+    """The report of this file's applied batch in the workspace, if it was ever applied."""
+    row = conn.execute(
+        "select report from import_batches where workspace_id = %s and sha256 = %s"
+        " and status = 'applied' order by finished_at desc limit 1",
+        (workspace_id, sha256),
+    ).fetchone()
+    return ImportReport.from_json(row["report"]) if row else None
+
+
+def apply_batch(conn: psycopg.Connection, workspace_id: str, staged: StagedBatch, *,
+                session_key: str, forced: bool = False) -> ImportReport:
+    """Dedupe the batch against the database and write it, atomically.
+
+    A file already applied in this workspace is not applied again unless `forced`: its stored
+    report comes back with status `already_applied`.
+    """
+    sha256, file_name, kind = staged.sha256, staged.file_name, staged.kind
+    if not forced and (previous := applied_report(conn, workspace_id, sha256)) is not None:
+        previous.status = "already_applied"
+        return previous
+    batch_id = batch_key(sha256)
+    provenance = store.Provenance(batch_id, session_key, f"csv:{file_name}")
+    report = ImportReport(
+        batch_id=batch_id, file_name=file_name, kind=kind, sha256=sha256,
+        rows_read=staged.rows_read, rejected=len(staged.rejects),
+        reasons=_reason_counts(staged.rejects), mapping=staged.mapping.to_json(), forced=forced,
+    )
+    with conn.transaction():
+        store.lock_workspace_imports(conn, workspace_id)
+        _open_batch(conn, workspace_id, report, session_key)
+        frame = staged.frame
+        company_resolution = resolve_companies(frame, store.load_company_keys(conn, workspace_id))
+        report.companies = EntityCounts.of(company_resolution)
+        report.companies.merged = store.write_companies(conn, workspace_id,
+                                                        company_resolution.records, provenance)
+        if kind != "companies":
+            people = resolve_employees(frame, store.load_employee_keys(conn, workspace_id),
+                                       company_resolution.row_targets)
+            report.employees = EntityCounts.of(people)
+            report.employees.merged = store.write_employees(conn, workspace_id, people.records,
+                                                            provenance)
+        store.write_rejects(conn, workspace_id, batch_id, staged.rejects)
+        conn.execute(
+            "update import_batches set status = 'applied', report = %s, finished_at = now()"
+            " where workspace_id = %s and batch_id = %s",
+            (json.dumps(report.to_json()), workspace_id, batch_id),
+        )
+    return report
+
+
+def _open_batch(conn: psycopg.Connection, workspace_id: str, report: ImportReport,
+                session_key: str) -> None:
+    conn.execute(
+        "insert into import_batches (workspace_id, batch_id, session_key, source, file_name, kind,"
+        " sha256, status, forced, mapping, started_at)"
+        " values (%s, %s, %s, 'csv', %s, %s, %s, 'running', %s, %s, now())"
+        " on conflict (workspace_id, batch_id) do update set status = 'running',"
+        " forced = excluded.forced, mapping = excluded.mapping, session_key = excluded.session_key,"
+        " kind = excluded.kind, started_at = now(), finished_at = null, error = null",
+        (workspace_id, report.batch_id, session_key, report.file_name, report.kind, report.sha256,
+         report.forced, json.dumps(report.mapping)),
+    )
+    conn.execute("delete from import_rejects where workspace_id = %s and batch_id = %s",
+                 (workspace_id, report.batch_id))
+
+
+def _reason_counts(rejects: pl.DataFrame) -> dict[str, int]:
+    if rejects.is_empty():
+        return {}
+    counts = rejects.group_by("reason_code").len().sort("reason_code")
+    return dict(zip(counts["reason_code"].to_list(), counts["len"].to_list(), strict=True))

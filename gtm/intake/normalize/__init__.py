@@ -1,0 +1,1 @@
+"""Pure normalisers for intake values: emails, names, companies, domains, countries, identifiers."""

@@ -1,0 +1,194 @@
+"""Entity resolution for an import batch: dedupe within the file and against the database.
+
+Both companies and employees go through one mechanism: existing records and incoming rows are
+put in one list, edges are proposed key by key in priority order (exact keys first, then fuzzy
+scores, best first), and each edge is applied unless it would join two *different* existing
+records or two records with conflicting hard identifiers (two tax ids, two emails). A cluster
+that holds an existing record merges into it; any other cluster becomes one new record.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from gtm.intake.matching import CompanyKey, PersonKey, find_company_duplicates, find_person_duplicates
+from gtm.intake.store import COMPANY_FIELDS, EMPLOYEE_FIELDS
+
+
+class _Clusters:
+    """Union-find whose roots carry what a merge must not violate."""
+
+    def __init__(self, existing_ids: Sequence[str | None], hard_keys: Sequence[str | None]):
+        n = len(existing_ids)
+        self.parent = list(range(n))
+        self.existing = list(existing_ids)  # per root: the one existing record id, if any
+        self.hard = [{k} if k else set() for k in hard_keys]  # per root: hard identifiers seen
+
+    def root(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> bool:
+        ra, rb = self.root(a), self.root(b)
+        if ra == rb:
+            return True
+        ea, eb = self.existing[ra], self.existing[rb]
+        if ea and eb:
+            return False  # never merge two stored records as a side effect of an import
+        if self.hard[ra] and self.hard[rb] and self.hard[ra] != self.hard[rb]:
+            return False  # e.g. two different tax ids are two legal entities, whatever the name
+        keep, drop = min(ra, rb), max(ra, rb)
+        self.parent[drop] = keep
+        self.existing[keep] = ea or eb
+        self.hard[keep] = self.hard[ra] | self.hard[rb]
+        return True
+
+    def apply_exact(self, keys: Iterable[object | None]) -> None:
+        """Join records that share a non-empty key value."""
+        first: dict[object, int] = {}
+        for index, key in enumerate(keys):
+            if key is None or key == "" or (isinstance(key, tuple) and None in key):
+                continue
+            if key in first:
+                self.union(first[key], index)
+            else:
+                first[key] = index
+
+    def apply_scored(self, pairs: Iterable[tuple[int, int, float]]) -> None:
+        for i, j, _ in sorted(pairs, key=lambda p: -p[2]):
+            self.union(i, j)
+
+
+@dataclass
+class Resolution:
+    """Per incoming row: the target record id; per target: whether it is new."""
+
+    row_targets: list[str | None]
+    records: pl.DataFrame  # id, is_new, <fields> — one row per distinct target
+    rows: int = 0
+    duplicates_in_file: int = 0
+    matched_existing: int = 0
+    inserted: int = 0
+
+
+def resolve_companies(staged: pl.DataFrame, existing: pl.DataFrame) -> Resolution:
+    """Cluster the batch's companies: tin -> registration+country -> domain -> name+country."""
+    has_company = (
+        pl.col("company_name").is_not_null() | pl.col("domain").is_not_null()
+        | pl.col("tin").is_not_null() | pl.col("registration_number").is_not_null()
+    )
+    incoming = staged.with_row_index("_row").filter(has_company)
+    combined = pl.concat([
+        existing.select(
+            pl.col("id"), pl.col("tin"), pl.col("registration_number"), pl.col("country"),
+            pl.col("domain"), pl.col("normalized_name"),
+        ),
+        incoming.select(
+            pl.lit(None, pl.String).alias("id"), "tin", "registration_number", "country",
+            "domain", "normalized_name",
+        ),
+    ])
+    cols = {c: combined[c].to_list() for c in combined.columns}
+    clusters = _Clusters(cols["id"], cols["tin"])
+    clusters.apply_exact(cols["tin"])
+    clusters.apply_exact(zip(cols["registration_number"], cols["country"], strict=True))
+    clusters.apply_exact(cols["domain"])
+    clusters.apply_exact(zip(cols["normalized_name"], cols["country"], strict=True))
+    _apply_fuzzy(clusters, len(existing), cols["normalized_name"],
+                 lambda idx: find_company_duplicates(
+                     [CompanyKey(cols["normalized_name"][i] or "", cols["country"][i] or "")
+                      for i in idx]))
+    # A company known only by domain or identifier still needs a display name.
+    incoming = incoming.rename({"company_name": "name"}).with_columns(
+        pl.coalesce("name", "domain", "tin", "registration_number").alias("name"))
+    return _resolution(staged, incoming, clusters, len(existing), COMPANY_FIELDS)
+
+
+def resolve_employees(staged: pl.DataFrame, existing: pl.DataFrame,
+                      company_ids: Sequence[str | None]) -> Resolution:
+    """Cluster the batch's people: email -> fuzzy name within the same company."""
+    incoming = (
+        staged.with_columns(pl.Series("company_id", list(company_ids), dtype=pl.String))
+        .with_row_index("_row")
+        .filter(pl.col("email").is_not_null()
+                | (pl.col("last_name").is_not_null() & pl.col("company_id").is_not_null()))
+    )
+    combined = pl.concat([
+        existing.select("id", "email", "first_name", "last_name", "company_id"),
+        incoming.select(pl.lit(None, pl.String).alias("id"), "email", "first_name", "last_name",
+                        "company_id"),
+    ])
+    cols = {c: combined[c].to_list() for c in combined.columns}
+    clusters = _Clusters(cols["id"], cols["email"])
+    clusters.apply_exact(cols["email"])
+    # Fuzzy names only inside one company: the same name at two companies is two people.
+    _apply_fuzzy(clusters, len(existing), cols["last_name"],
+                 lambda idx: find_person_duplicates(
+                     [PersonKey(cols["first_name"][i] or "", cols["last_name"][i] or "",
+                                cols["company_id"][i] or "", cols["email"][i] or "")
+                      for i in idx]),
+                 same_group=cols["company_id"])
+    return _resolution(staged, incoming, clusters, len(existing), EMPLOYEE_FIELDS,
+                       extra=incoming.select("company_id"))
+
+
+def _apply_fuzzy(clusters: _Clusters, n_existing: int, names: list[str | None],
+                 find: Callable[[list[int]], list[tuple[int, int, float]]],
+                 same_group: list[str | None] | None = None) -> None:
+    """Fuzzy-match incoming records still alone or new against everything, then apply."""
+    candidates = [i for i, name in enumerate(names) if name and
+                  (i < n_existing or clusters.existing[clusters.root(i)] is None)]
+    if not any(i >= n_existing for i in candidates):
+        return
+    pairs = [
+        (candidates[a], candidates[b], score) for a, b, score in find(candidates)
+        if candidates[b] >= n_existing  # an existing-existing pair is not ours to merge
+        and (same_group is None or same_group[candidates[a]] == same_group[candidates[b]])
+    ]
+    clusters.apply_scored(pairs)
+
+
+def _resolution(staged: pl.DataFrame, incoming: pl.DataFrame, clusters: _Clusters,
+                n_existing: int, fields: Sequence[str],
+                extra: pl.DataFrame | None = None) -> Resolution:
+    root_target: dict[int, str] = {}
+    targets: list[str] = []
+    new_roots = set()
+    for offset in range(len(incoming)):
+        root = clusters.root(n_existing + offset)
+        if root not in root_target:
+            existing_id = clusters.existing[root]
+            root_target[root] = existing_id or str(uuid.uuid4())
+            if not existing_id:
+                new_roots.add(root_target[root])
+        targets.append(root_target[root])
+
+    row_targets: list[str | None] = [None] * len(staged)
+    for row, target in zip(incoming["_row"].to_list(), targets, strict=True):
+        row_targets[row] = target
+
+    source = incoming if extra is None else incoming.with_columns(extra)
+    fields_present = [f for f in fields if f in source.columns]
+    # First non-empty value per field in file order: the merge never prefers an empty cell.
+    records = (
+        source.with_columns(pl.Series("id", targets, dtype=pl.String))
+        .group_by("id", maintain_order=True)
+        .agg([pl.col(f).drop_nulls().first() for f in fields_present])
+        .with_columns(pl.col("id").is_in(list(new_roots)).alias("is_new"))
+    )
+    distinct = len(records)
+    matched = distinct - len(new_roots)
+    return Resolution(
+        row_targets=row_targets,
+        records=records,
+        rows=len(incoming),
+        duplicates_in_file=len(incoming) - distinct,
+        matched_existing=matched,
+        inserted=len(new_roots),
+    )
