@@ -24,7 +24,8 @@ import random
 import sys
 import time
 from collections.abc import Callable, Sequence
-from itertools import combinations
+from functools import cache
+from itertools import accumulate, combinations
 from pathlib import Path
 from typing import TypeVar
 
@@ -140,10 +141,14 @@ def typo(text: str, rng: random.Random) -> str:
     return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
 
 
-def zipf_choice(pool: Sequence[str], rng: random.Random, s: float = 0.9) -> str:
+@cache
+def _zipf_cumulative(size: int, s: float) -> list[float]:
+    return list(accumulate(1 / (k + 1) ** s for k in range(size)))
+
+
+def zipf_choice(pool: Sequence[str], rng: random.Random, s: float = 0.5) -> str:
     """Common names are common: that is what makes same-name different-person pairs."""
-    weights = [1 / (k + 1) ** s for k in range(len(pool))]
-    return rng.choices(pool, weights)[0]
+    return rng.choices(pool, cum_weights=_zipf_cumulative(len(pool), s))[0]
 
 
 def company_name(rng: random.Random, ru: bool) -> str:

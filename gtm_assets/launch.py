@@ -42,7 +42,10 @@ def materialize_assets(
         instance=instance,
         resources=dict(defs.resources or {}),
         partition_key=partition_key,
-        run_config=dict(run_config or {}),
+        # The console logger stays quiet: the CLI prints its own summary and the full event log
+        # is still stored on the instance for the UI.
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}},
+                    **(run_config or {})},
         tags={"gtm/trigger": "cli", **(tags or {})},
         raise_on_error=False,
     )

@@ -19,24 +19,22 @@ class SupabaseResource(dg.ConfigurableResource):
     """
 
     database_url: str | None = None
-    workspace: str = "default"
+    workspace: str | None = None  # unset: GTM_WORKSPACE as the run sees it, else "default"
 
     def settings(self) -> Settings:
-        if self.database_url:
-            return load_settings(database_url=self.database_url, workspace=self.workspace)
-        return load_settings(workspace=self.workspace)
+        overrides = {"database_url": self.database_url, "workspace": self.workspace}
+        return load_settings(**{k: v for k, v in overrides.items() if v})
 
     def connect(self, *, autocommit: bool = False) -> psycopg.Connection:
         return connect(self.settings(), autocommit=autocommit)
 
     def workspace_id(self, conn: psycopg.Connection) -> str:
-        return ensure_workspace(conn, self.workspace)
+        return ensure_workspace(conn, self.settings().workspace)
 
 
 def supabase_resource_from_env() -> SupabaseResource:
     """The resource as the code location builds it: secrets stay `EnvVar`s, shown masked in the UI."""
     for var in ("GTM_DATABASE_URL", "SUPABASE_DB_URL"):
         if os.environ.get(var):
-            return SupabaseResource(database_url=dg.EnvVar(var),
-                                    workspace=os.environ.get("GTM_WORKSPACE", "default"))
-    return SupabaseResource(workspace=os.environ.get("GTM_WORKSPACE", "default"))
+            return SupabaseResource(database_url=dg.EnvVar(var))
+    return SupabaseResource()

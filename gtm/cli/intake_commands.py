@@ -23,7 +23,7 @@ from gtm.intake.apply import ImportReport, applied_report, batch_key
 from gtm.intake.mapping import parse_map_overrides
 from gtm.intake.reports import load_report, report_rows, summary_line
 from gtm.intake.staging import file_sha256
-from gtm.settings import load_settings
+from gtm.settings import Settings, load_settings
 
 INTAKE_ASSETS = ["staged_contacts", "companies", "employees", "import_report"]
 
@@ -33,31 +33,34 @@ _JSON = typer.Option(False, "--json", help="Machine-readable output.")
 _FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CSV file.")
 
 
-def run_import(path: Path, kind: str, mapping: list[str], force: bool, json_output: bool) -> None:
+def import_via_dagster(settings: Settings, path: Path, kind: str, overrides: dict[str, str],
+                       force: bool) -> tuple[ImportReport, str | None]:
+    """Run the intake assets for one file; (report, run id), run id None for a no-op."""
     from gtm_assets.launch import materialize_assets  # Dagster loads only for commands that run
 
-    settings = load_settings()
-    overrides = parse_map_overrides(mapping)
     sha256 = file_sha256(path)
     with connect(settings) as conn:
         workspace_id = ensure_workspace(conn, settings.workspace)
         previous = None if force else applied_report(conn, workspace_id, sha256)
     if previous is not None:
         previous.status = "already_applied"
-        _print_report(previous, json_output)
-        return
+        return previous, None
     config = {"path": str(path.resolve()), "kind": kind, "map": overrides, "force": force}
+    result = materialize_assets(
+        settings, INTAKE_ASSETS, partition_key=batch_key(sha256), dynamic_partitions="import_batch",
+        run_config={"ops": {"staged_contacts": {"config": config}}},
+        tags={"gtm/command": f"{kind}:import", "gtm/file": path.name},
+    )
+    with connect(settings) as conn:
+        return load_report(conn, workspace_id, batch_key(sha256)), result.run_id
+
+
+def run_import(path: Path, kind: str, mapping: list[str], force: bool, json_output: bool) -> None:
+    overrides = parse_map_overrides(mapping)
     spinner = nullcontext() if json_output else console.status(f"importing {path.name} …")
     with spinner:
-        result = materialize_assets(
-            settings, INTAKE_ASSETS, partition_key=batch_key(sha256),
-            dynamic_partitions="import_batch",
-            run_config={"ops": {"staged_contacts": {"config": config}}},
-            tags={"gtm/command": f"{kind}:import", "gtm/file": path.name},
-        )
-    with connect(settings) as conn:
-        report = load_report(conn, workspace_id, batch_key(sha256))
-    _print_report(report, json_output, run_id=result.run_id)
+        report, run_id = import_via_dagster(load_settings(), path, kind, overrides, force)
+    _print_report(report, json_output, run_id=run_id)
 
 
 def _print_report(report: ImportReport, json_output: bool, run_id: str | None = None) -> None:

@@ -9,13 +9,16 @@ from pathlib import Path
 
 import typer
 
+from gtm.cli.intake_commands import import_via_dagster
 from gtm.cli.output import console, print_json, print_table
 from gtm.dagster_home import prepare_dagster_home
 from gtm.db import connect
 from gtm.db.inventory import table_counts
+from gtm.intake.reports import summary_line
 from gtm.settings import load_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_EXPORT = Path(__file__).resolve().parents[1] / "intake" / "samples" / "apollo_export.csv"
 
 
 def demo(json_output: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
@@ -30,6 +33,7 @@ def demo(json_output: bool = typer.Option(False, "--json", help="Machine-readabl
     settings.ensure_dirs()
     result = materialize_assets(settings, ["database_schema"], tags={"gtm/command": "demo"})
     applied = result.asset_materializations_for_node("database_schema")[0].metadata
+    imported, _ = import_via_dagster(settings, SAMPLE_EXPORT, "contacts", {}, force=False)
     with connect(settings) as conn:
         counts = table_counts(conn)
     summary = {
@@ -38,6 +42,8 @@ def demo(json_output: bool = typer.Option(False, "--json", help="Machine-readabl
         "workspace": settings.workspace,
         "dagster_run_id": result.run_id,
         "migrations_applied": applied["migrations_applied"].value,
+        "import": {"file": SAMPLE_EXPORT.name, "status": imported.status,
+                   "summary": summary_line(imported)},
         "tables": counts,
     }
     if json_output:
@@ -47,8 +53,10 @@ def demo(json_output: bool = typer.Option(False, "--json", help="Machine-readabl
                   f"workspace '{settings.workspace}'")
     console.print(f"Dagster run {result.run_id} materialized database_schema "
                   f"({len(summary['migrations_applied'])} migration(s) applied)")
+    console.print(f"Imported the bundled sample {SAMPLE_EXPORT.name}: {summary_line(imported)}")
     print_table("tables", ("table", "rows"), sorted(counts.items()))
-    console.print("Next: `gtm up` for the Dagster UI, `gtm db:status` for migrations.")
+    console.print("Next: `gtm up` for the Dagster UI, `gtm employee:list`, "
+                  "`gtm contacts:import YOUR.csv`.")
 
 
 def up(

@@ -7,7 +7,7 @@ Order of precedence, first claim wins (a canonical field is taken by at most one
    table lists columns in priority order (Apollo's "Company Country" before "Country");
 3. English and Russian header synonyms, compared after folding case, punctuation, spaces and
    underscores ("E-mail", "e_mail" and "EMAIL" are the same key);
-4. a close fuzzy match to a synonym (typos such as "Emial Adress");
+4. a close fuzzy match to a synonym (typos such as "Emial Address");
 5. an optional `llm_fallback` for whatever is still unmapped.
 
 A bare "Name" maps to the person's `full_name`; use `--map Name=company_name` for company files.
@@ -257,6 +257,7 @@ _SYNONYMS_BY_FIELD: dict[str, tuple[str, ...]] = {
 SYNONYMS: dict[str, str] = {
     header_key(s): field for field, names in _SYNONYMS_BY_FIELD.items() for s in names
 }
+_FUZZY_KEYS = [k for k in SYNONYMS if len(k) >= _FUZZY_MIN_LENGTH]
 
 
 def parse_map_overrides(items: Iterable[str]) -> dict[str, str]:
@@ -320,7 +321,7 @@ def map_columns(
             claim(header, field, "synonym")
 
     for header in headers:
-        field = _fuzzy_field(header, taken)
+        field = None if header in assigned else _fuzzy_field(header)
         if field:
             claim(header, field, "fuzzy")
 
@@ -360,7 +361,7 @@ def _resolve_column(source: str, headers: Sequence[str]) -> str:
     )
 
 
-def _fuzzy_field(header: str, taken: set[str]) -> str | None:
+def _fuzzy_field(header: str) -> str | None:
     key = header_key(header)
     if len(key) < _FUZZY_MIN_LENGTH:
         return None
@@ -370,10 +371,4 @@ def _fuzzy_field(header: str, taken: set[str]) -> str | None:
         scorer=DamerauLevenshtein.normalized_similarity,
         score_cutoff=_FUZZY_MIN_SIMILARITY,
     )
-    if match is None:
-        return None
-    field = SYNONYMS[match[0]]
-    return None if field in taken else field
-
-
-_FUZZY_KEYS = [k for k in SYNONYMS if len(k) >= _FUZZY_MIN_LENGTH]
+    return None if match is None else SYNONYMS[match[0]]

@@ -147,10 +147,16 @@ class _PreparedPerson:
     email: str
 
 
+def _name_part(text: str) -> str:
+    """`_latin`, except that an initial stays one letter: "Ч." is "c", not "ch"."""
+    latin = _latin(text)
+    return latin[:1] if len(_fold(text)) == 1 else latin
+
+
 def _prepare_person(record: PersonKey) -> _PreparedPerson:
     return _PreparedPerson(
-        _latin(record.first_name),
-        _latin(record.last_name),
+        _name_part(record.first_name),
+        _name_part(record.last_name),
         _latin(record.company_key),
         record.email.strip().casefold(),
     )
@@ -191,9 +197,10 @@ def _person_blocking_keys(p: _PreparedPerson) -> list[str]:
     company = _skeleton(p.company)
     keys = [f"c|{company}|{s[0]}" for s in parts] if company else []
     for i, part in enumerate(parts):
-        other = parts[1 - i][0] if len(parts) == 2 else ""
+        other = parts[1 - i] if len(parts) == 2 else ""
+        other = other[:1]
         keys.append(f"p|{part[:3]}|{other}")
-        keys.append(f"s|{part[-3:]}|{other}")
+        keys.append(f"s|{part[-4:]}|{other}")
     return keys
 
 
@@ -207,12 +214,17 @@ def find_person_duplicates(
     `person_similarity`.
     """
     prepared = [_prepare_person(r) for r in records]
-    texts = [
-        " ".join(sorted(_skeleton(part) for part in (p.first, p.last) if part)) for p in prepared
-    ]
+    names = [" ".join(_skeleton(part) for part in (p.first, p.last) if part) for p in prepared]
+    companies = [_skeleton(p.company) for p in prepared]
     blocks = _group_by_keys(_person_blocking_keys(p) for p in prepared)
-    # 60 keeps "smith" vs "john smith" (67) and initials (82): both can score above threshold.
-    candidates = _candidate_pairs(blocks, texts, scorer=fuzz.ratio, score_cutoff=60)
+    # Loose on purpose: ratio keeps a typo that reorders sorted tokens ("chavez christofer" vs
+    # "christofer chvaez"), token_ratio keeps swaps, initials ("e ros") and one-part names
+    # ("smith"); companies below 60 cost more than any name can make up.
+    gates = [
+        [(names, fuzz.ratio, 60), (names, fuzz.token_ratio, 60)],
+        [(companies, fuzz.ratio, 60)],
+    ]
+    candidates = _candidate_pairs(blocks, gates)
     return _score_pairs(candidates, prepared, _prepared_person_similarity, threshold)
 
 
@@ -317,8 +329,8 @@ def find_company_duplicates(
     keys = [_company_blocking_keys(r.name) for r in records]
     texts = [" ".join(sorted(_company_tokens(r.name))) for r in records]
     candidates = np.union1d(
-        _candidate_pairs(_group_by_keys(k for k, _ in keys), texts, fuzz.token_set_ratio, 60),
-        _candidate_pairs(_group_by_keys(a for _, a in keys), texts, fuzz.ratio, 0),
+        _candidate_pairs(_group_by_keys(k for k, _ in keys), [[(texts, fuzz.token_set_ratio, 60)]]),
+        _candidate_pairs(_group_by_keys(a for _, a in keys), [[(texts, fuzz.ratio, 0)]]),
     )
     countries = [r.country.strip().casefold() for r in records]
 
@@ -343,29 +355,41 @@ def _group_by_keys(keys_per_record: Iterable[Iterable[str]]) -> list[list[int]]:
 
 _CDIST_CHUNK = 2048  # rows per cdist call: bounds the score matrix of a huge block to a few MB
 
+# A test is (texts, scorer, cutoff); a gate passes a pair when any of its tests does, and a pair
+# in a block stays a candidate only when it passes every gate. An empty text passes its test:
+# an unknown value never rules a pair out.
+Test = tuple[Sequence[str], Callable, int]
+Gate = Sequence[Test]
 
-def _candidate_pairs(
-    blocks: list[list[int]], texts: list[str], scorer: Callable, score_cutoff: int
-) -> np.ndarray:
-    """Unique pair codes `i * n + j` (i < j) whose texts reach `score_cutoff` within a block."""
-    n = len(texts)
+
+def _candidate_pairs(blocks: list[list[int]], gates: Sequence[Gate]) -> np.ndarray:
+    """Unique pair codes `i * n + j` (i < j) from within blocks that pass every gate."""
+    n = len(gates[0][0][0])
+    unknown = {id(texts): np.array([not t for t in texts]) for gate in gates for texts, _, _ in gate}
     codes: list[np.ndarray] = []
     for members in blocks:
         index = np.asarray(members, dtype=np.int64)
-        choices = [texts[i] for i in members]
+        workers = -1 if len(members) > 256 else 1  # threads cost more than tiny blocks save
         for start in range(0, len(members), _CDIST_CHUNK):
-            scores = process.cdist(
-                choices[start : start + _CDIST_CHUNK],
-                choices,
-                scorer=scorer,
-                score_cutoff=score_cutoff,
-                dtype=np.uint8,
-                workers=-1 if len(members) > 256 else 1,  # threads cost more than tiny blocks
-            )
-            rows, cols = np.nonzero(scores >= score_cutoff)
-            rows += start
-            keep = rows < cols  # members are in ascending order, so this also gives i < j
-            codes.append(index[rows[keep]] * n + index[cols[keep]])
+            rows = index[start : start + _CDIST_CHUNK]
+            keep = rows[:, None] < index[None, :]  # members ascend, so this is i < j, once
+            for gate in gates:
+                passed = np.zeros_like(keep)
+                for texts, scorer, cutoff in gate:
+                    choices = [texts[i] for i in members]
+                    scores = process.cdist(
+                        choices[start : start + _CDIST_CHUNK],
+                        choices,
+                        scorer=scorer,
+                        score_cutoff=cutoff,
+                        dtype=np.uint8,
+                        workers=workers,
+                    )
+                    empty = unknown[id(texts)]
+                    passed |= (scores >= cutoff) | empty[rows][:, None] | empty[index][None, :]
+                keep &= passed
+            i, j = np.nonzero(keep)
+            codes.append(rows[i] * n + index[j])
     return np.unique(np.concatenate(codes)) if codes else np.empty(0, dtype=np.int64)
 
 

@@ -100,7 +100,11 @@ def resolve_companies(staged: pl.DataFrame, existing: pl.DataFrame) -> Resolutio
     clusters.apply_exact(zip(cols["registration_number"], cols["country"], strict=True))
     clusters.apply_exact(cols["domain"])
     clusters.apply_exact(zip(cols["normalized_name"], cols["country"], strict=True))
-    _apply_fuzzy(clusters, len(existing), cols["normalized_name"],
+    n = len(existing)
+    weak = [i >= n and not (cols["domain"][i] or cols["tin"][i] or cols["registration_number"][i])
+            for i in range(len(combined))]
+    # Grouped by country: a same-named company in another country is another legal entity.
+    _apply_fuzzy(clusters, n, cols["normalized_name"], weak, cols["country"],
                  lambda idx: find_company_duplicates(
                      [CompanyKey(cols["normalized_name"][i] or "", cols["country"][i] or "")
                       for i in idx]))
@@ -127,30 +131,40 @@ def resolve_employees(staged: pl.DataFrame, existing: pl.DataFrame,
     cols = {c: combined[c].to_list() for c in combined.columns}
     clusters = _Clusters(cols["id"], cols["email"])
     clusters.apply_exact(cols["email"])
+    n = len(existing)
+    weak = [i >= n and not cols["email"][i] for i in range(len(combined))]
     # Fuzzy names only inside one company: the same name at two companies is two people.
-    _apply_fuzzy(clusters, len(existing), cols["last_name"],
+    _apply_fuzzy(clusters, n, cols["last_name"], weak, cols["company_id"],
                  lambda idx: find_person_duplicates(
                      [PersonKey(cols["first_name"][i] or "", cols["last_name"][i] or "",
                                 cols["company_id"][i] or "", cols["email"][i] or "")
-                      for i in idx]),
-                 same_group=cols["company_id"])
+                      for i in idx]))
     return _resolution(staged, incoming, clusters, len(existing), EMPLOYEE_FIELDS,
                        extra=incoming.select("company_id"))
 
 
 def _apply_fuzzy(clusters: _Clusters, n_existing: int, names: list[str | None],
-                 find: Callable[[list[int]], list[tuple[int, int, float]]],
-                 same_group: list[str | None] | None = None) -> None:
-    """Fuzzy-match incoming records still alone or new against everything, then apply."""
-    candidates = [i for i, name in enumerate(names) if name and
-                  (i < n_existing or clusters.existing[clusters.root(i)] is None)]
-    if not any(i >= n_existing for i in candidates):
-        return
-    pairs = [
-        (candidates[a], candidates[b], score) for a, b, score in find(candidates)
-        if candidates[b] >= n_existing  # an existing-existing pair is not ours to merge
-        and (same_group is None or same_group[candidates[a]] == same_group[candidates[b]])
-    ]
+                 weak: list[bool], groups: list[str | None],
+                 find: Callable[[list[int]], list[tuple[int, int, float]]]) -> None:
+    """Fuzzy-match within each group, only where it can decide something.
+
+    A pair is kept only when one side is *weak* (an incoming record that no hard key
+    identifies: a person without email, a company without domain or identifier): two records
+    that both carry hard keys were already settled by them. So a file where every row has an
+    email costs no fuzzy matching at all.
+    """
+    members: dict[str | None, list[int]] = {}
+    for i, name in enumerate(names):
+        if name:
+            members.setdefault(groups[i], []).append(i)
+    pairs: list[tuple[int, int, float]] = []
+    for group in members.values():
+        if len(group) < 2 or not any(weak[i] for i in group):
+            continue
+        for a, b, score in find(group):
+            i, j = group[a], group[b]
+            if (weak[i] or weak[j]) and j >= n_existing:  # existing-existing is not ours to merge
+                pairs.append((i, j, score))
     clusters.apply_scored(pairs)
 
 

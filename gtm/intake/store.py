@@ -88,6 +88,8 @@ def _write(conn: psycopg.Connection, table: str, fields: Sequence[str], workspac
         return 0
     staging = sql.Identifier(f"_incoming_{table}")
     columns = ["id", "is_new", *fields]
+    # Dropped first as well: inside a caller's outer transaction `on commit` comes too late.
+    conn.execute(sql.SQL("drop table if exists {}").format(staging))
     conn.execute(sql.SQL("create temp table {} ({}) on commit drop").format(
         staging,
         sql.SQL(", ").join(

@@ -26,12 +26,16 @@ def test_demo_bootstraps_a_fresh_home_and_is_rerunnable(tmp_path: Path) -> None:
         summary = json.loads(first.stdout)
         assert summary["migrations_applied"] == [m.filename for m in discover()]
         assert summary["tables"]["workspaces"] == 1
+        assert summary["import"]["status"] == "applied"
+        assert summary["tables"]["employees"] > 0 and summary["tables"]["import_rejects"] > 0
         assert (home / "pg" / "PG_VERSION").exists() and (home / "dagster" / "dagster.yaml").exists()
 
         second = _gtm(home, "demo", "--json")
         assert second.returncode == 0, second.stderr
         again = json.loads(second.stdout)
         assert again["migrations_applied"] == [] and again["tables"]["workspaces"] == 1
+        assert again["import"]["status"] == "already_applied"
+        assert again["tables"]["employees"] == summary["tables"]["employees"]
         assert again["dagster_run_id"] != summary["dagster_run_id"]
     finally:
         stop(home / "pg")

@@ -200,7 +200,9 @@ def test_make_unique_headers(raw, unique):
 def test_duplicate_and_empty_headers_in_a_file(tmp_path):
     path = write(tmp_path, b"Email,,Email\na@x.io,mid,b@x.io\n")
     assert read_header(path) == ["Email", "column_2", "Email_2"]
-    assert rows(path) == [{ROW_NUMBER: 2, "Email": "a@x.io", "column_2": "mid", "Email_2": "b@x.io"}]
+    assert rows(path) == [
+        {ROW_NUMBER: 2, "Email": "a@x.io", "column_2": "mid", "Email_2": "b@x.io"}
+    ]
 
 
 LINKEDIN = (

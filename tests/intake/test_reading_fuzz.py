@@ -33,7 +33,9 @@ def assert_rows_or_csv_error(data: bytes) -> None:
         return
     for row in rows:
         assert isinstance(row[ROW_NUMBER], int) and row[ROW_NUMBER] >= 2
-        assert all(isinstance(v, str) for k, v in row.items() if k not in (ROW_NUMBER, EXTRA_VALUES))
+        assert all(
+            isinstance(v, str) for k, v in row.items() if k not in (ROW_NUMBER, EXTRA_VALUES)
+        )
 
 
 @FUZZ_SETTINGS

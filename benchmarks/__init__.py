@@ -1,0 +1,1 @@
+"""Performance and quality harnesses (`make bench`); each writes benchmarks/results/<name>.json."""
