@@ -107,16 +107,20 @@ def employee_import(path: Path = _FILE, map: list[str] = _MAP, force: bool = _FO
     run_import(path, "employees", map, force, json_output)
 
 
+def _query_workspace(query, *args, **kwargs):
+    """Run a `gtm.db.contacts` read query in the configured workspace."""
+    settings = load_settings()
+    with connect(settings) as conn:
+        return query(conn, ensure_workspace(conn, settings.workspace), *args, **kwargs)
+
+
 def company_list(search: str | None = typer.Option(None, "--search", "-s", help="Name or domain."),
                  limit: int = typer.Option(50, min=1), json_output: bool = _JSON) -> None:
     """List companies.
 
     Example: gtm company:list --search acme
     """
-    settings = load_settings()
-    with connect(settings) as conn:
-        rows = list_companies(conn, ensure_workspace(conn, settings.workspace), search=search,
-                              limit=limit)
+    rows = _query_workspace(list_companies, search=search, limit=limit)
     if json_output:
         print_json(rows)
     else:
@@ -129,9 +133,7 @@ def company_inspect(company: str = typer.Argument(..., help="Company id, domain 
 
     Example: gtm company:inspect acme.com
     """
-    settings = load_settings()
-    with connect(settings) as conn:
-        row = get_company(conn, ensure_workspace(conn, settings.workspace), company)
+    row = _query_workspace(get_company, company)
     if json_output:
         print_json(row)
         return
@@ -149,10 +151,7 @@ def employee_list(search: str | None = typer.Option(None, "--search", "-s", help
 
     Example: gtm employee:list --search ivanov
     """
-    settings = load_settings()
-    with connect(settings) as conn:
-        rows = list_employees(conn, ensure_workspace(conn, settings.workspace), search=search,
-                              limit=limit)
+    rows = _query_workspace(list_employees, search=search, limit=limit)
     if json_output:
         print_json(rows)
         return
