@@ -1,0 +1,1 @@
+"""Campaigns domain: a frozen audience per campaign partition; drafts and the outbox follow."""
