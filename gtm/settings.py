@@ -11,18 +11,20 @@ import os
 import tomllib
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from gtm.errors import ConfigError
 
 CONFIG_ENV = "GTM_CONFIG"
 DEFAULT_CONFIG_FILE = "gtm.toml"
 # Keys that may only come from the environment, so a committed gtm.toml never leaks them.
-SECRET_FIELDS = frozenset({"database_url", "dagster_pg_url", "web_secret_key"})
+SECRET_FIELDS = frozenset({"database_url", "dagster_pg_url", "web_secret_key", "llm_api_key",
+                           "sending_smtp_password", "sending_resend_api_key",
+                           "sending_smartlead_api_key"})
 
 
 def config_file_path() -> Path:
@@ -99,6 +101,75 @@ class Settings(BaseSettings):
     paths_outbox: Path | None = Field(default=None, description="File sender; $GTM_HOME/outbox")
     paths_mail: Path | None = Field(default=None, description="Maildir replies; $GTM_HOME/mail")
     paths_cache: Path | None = Field(default=None, description="Caches; $GTM_HOME/cache")
+
+    # LLM (docs/llm.md). No model = template mode: prompt-pack templates, no provider is called.
+    llm_model: str | None = Field(default=None, description="litellm model for every task.")
+    llm_api_base: str | None = Field(
+        default=None, description="Endpoint for the provider of llm_model (Ollama, a proxy)."
+    )
+    llm_api_key: SecretStr | None = Field(
+        default=None, description="Key for the provider of llm_model; else litellm's env vars."
+    )
+    llm_fallbacks: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Models tried in order when a task's model fails."
+    )
+    llm_model_drafting: str | None = None
+    llm_model_judge: str | None = None
+    llm_model_research: str | None = None
+    llm_model_classification: str | None = None
+    llm_model_column_mapping: str | None = None
+    llm_concurrency: int = Field(default=8, ge=1, description="Calls in flight per provider.")
+    llm_rpm: int = Field(default=0, ge=0, description="Requests a minute per provider; 0 = no cap.")
+    llm_tpm: int = Field(default=0, ge=0, description="Tokens per minute per provider; 0 = no cap.")
+    llm_timeout_seconds: float = Field(default=60.0, gt=0)
+    llm_max_retries: int = Field(default=4, ge=0, description="Retries per model on 429/5xx.")
+    llm_retry_base_seconds: float = Field(default=1.0, ge=0, description="First backoff cap.")
+    llm_retry_max_seconds: float = Field(default=30.0, ge=0, description="Largest backoff.")
+    llm_breaker_failures: int = Field(default=5, ge=1, description="Failures opening the circuit.")
+    llm_breaker_cooldown_seconds: float = Field(default=30.0, ge=0)
+    llm_cache: bool = Field(default=True, description="Persistent response cache in cache_dir.")
+
+    @field_validator("llm_fallbacks", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        # The environment gives one string ("a, b"); gtm.toml gives a list.
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+    paths_packs: Path | None = Field(default=None, description="Prompt packs; the bundled ones")
+
+    # Sending (docs/sending.md). Secrets (SMTP password, API keys) only from the environment.
+    sending_lease_seconds: int = Field(
+        default=600, ge=1, description="A reservation older than this with no outcome is held.")
+    sending_horizon_seconds: int = Field(
+        default=240, ge=0, description="One dispatch tick also sends slots due this much later.")
+    sending_max_attempts: int = Field(default=5, ge=1, description="Tries on transient errors.")
+    sending_retry_base_seconds: float = Field(default=60.0, ge=0, description="First backoff.")
+    sending_retry_max_seconds: float = Field(default=3600.0, ge=0, description="Largest backoff.")
+    sending_bounce_threshold: float = Field(
+        default=0.05, gt=0, le=1, description="Bounce rate that auto-pauses a campaign.")
+    sending_bounce_min_sends: int = Field(default=50, ge=1, description="Sends before judging.")
+    sending_bounce_window: int = Field(default=200, ge=1, description="Last N sends judged.")
+    sending_allow_role_addresses: bool = False
+    sending_allow_disposable_addresses: bool = False
+    sending_check_mx: bool = Field(default=False, description="MX lookup in pre-flight.")
+    sending_unsubscribe_mailto: str | None = Field(
+        default=None, description="List-Unsubscribe mailbox; default the sender's reply-to.")
+    sending_unsubscribe_url: str | None = Field(
+        default=None, description="One-click https URL; {message_id} is replaced.")
+    sending_smtp_host: str | None = None
+    sending_smtp_port: int = Field(default=587, ge=1, le=65535)
+    sending_smtp_security: str = Field(default="starttls", description="starttls | ssl | none")
+    sending_smtp_username: str | None = None
+    sending_smtp_password: SecretStr | None = None
+    sending_smtp_ca_file: Path | None = None
+    sending_smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    sending_resend_api_key: SecretStr | None = None
+    sending_resend_base_url: str = "https://api.resend.com"
+    sending_smartlead_api_key: SecretStr | None = None
+    sending_smartlead_base_url: str = "https://server.smartlead.ai/api/v1"
+    sending_smartlead_campaign_id: int | None = None
+    sending_http_timeout_seconds: float = Field(default=30.0, gt=0)
 
     @classmethod
     def settings_customise_sources(
