@@ -67,12 +67,19 @@ def freeze_audience(conn: psycopg.Connection, workspace_id: str, campaign_id: st
            join segment_versions v on v.workspace_id = c.workspace_id
                 and v.segment_id = c.segment_id and v.version = c.segment_version
            where c.workspace_id = %s and c.id = %s for update of c""",
-        (workspace_id, campaign_id)).fetchone()
+        (workspace_id, campaign_id),
+    ).fetchone()
     if campaign is None:
-        raise TerminalError(f"no campaign with id {campaign_id} and a segment version in this workspace")
+        raise TerminalError(
+            f"no campaign with id {campaign_id} and a segment version in this workspace"
+        )
     if campaign["audience_frozen_at"] is not None:
-        return FreezeReport(campaign["name"], campaign["audience_size"],
-                            campaign["audience_excluded"], already_frozen=True)
+        return FreezeReport(
+            campaign["name"],
+            campaign["audience_size"],
+            campaign["audience_excluded"],
+            already_frozen=True,
+        )
     query, params = audience_query(workspace_id, campaign["definition"], campaign["icp_version"])
     params = {**params, "workspace_id": workspace_id, "campaign_id": campaign_id}
     inserted = conn.execute(sql.SQL(_INSERT).format(audience=query), params).rowcount
@@ -80,16 +87,21 @@ def freeze_audience(conn: psycopg.Connection, workspace_id: str, campaign_id: st
     conn.execute(
         """update campaigns set audience_frozen_at = now(), audience_size = %s,
                   audience_excluded = %s where id = %s""",
-        (inserted, Jsonb(excluded), campaign_id))
+        (inserted, Jsonb(excluded), campaign_id),
+    )
     return FreezeReport(campaign["name"], inserted, excluded, already_frozen=False)
 
 
 def top_members(conn: psycopg.Connection, campaign_id: str, limit: int = 10) -> list[dict]:
     """The best-ranked contacts of a frozen audience, with the reasons of their score."""
-    return [dict(r) for r in conn.execute(
-        """select rank, score, snapshot->>'first_name' as first_name,
+    return [
+        dict(r)
+        for r in conn.execute(
+            """select rank, score, snapshot->>'first_name' as first_name,
                   snapshot->>'last_name' as last_name, snapshot->>'email' as email,
                   snapshot->>'position' as position, snapshot->'company'->>'name' as company,
                   snapshot->'reasons' as reasons
            from campaign_members where campaign_id = %s order by rank limit %s""",
-        (campaign_id, limit))]
+            (campaign_id, limit),
+        )
+    ]

@@ -28,7 +28,9 @@ class CampaignSpec:
     description: str | None = None
 
 
-def create_campaign(conn: psycopg.Connection, workspace_id: str, spec: CampaignSpec) -> tuple[dict, bool]:
+def create_campaign(
+    conn: psycopg.Connection, workspace_id: str, spec: CampaignSpec
+) -> tuple[dict, bool]:
     """Record the campaign with the segment, ICP and pack versions it is built from.
 
     Returns (campaign, created). Repeating the same spec while the audience is not frozen yet
@@ -39,29 +41,47 @@ def create_campaign(conn: psycopg.Connection, workspace_id: str, spec: CampaignS
     if not name:
         raise TerminalError("a campaign needs a name")
     if spec.language is not None and spec.language not in LANGUAGES:
-        raise TerminalError(f"unsupported --language {spec.language!r}: use one of {', '.join(LANGUAGES)}")
+        raise TerminalError(
+            f"unsupported --language {spec.language!r}: use one of {', '.join(LANGUAGES)}"
+        )
     segment = get_segment(conn, workspace_id, spec.segment, spec.segment_version)
     sender = get_sender(conn, workspace_id, spec.sender)
     icp = active_icp(conn, workspace_id)
-    values = {"segment_id": str(segment.segment_id), "segment_version": segment.version,
-              "icp_version": icp.version if icp else None, "sender_id": sender["id"],
-              "pack": spec.pack.name, "pack_version": spec.pack.version, "language": spec.language}
+    values = {
+        "segment_id": str(segment.segment_id),
+        "segment_version": segment.version,
+        "icp_version": icp.version if icp else None,
+        "sender_id": sender["id"],
+        "pack": spec.pack.name,
+        "pack_version": spec.pack.version,
+        "language": spec.language,
+    }
     existing = find_campaign(conn, workspace_id, name)
     if existing is not None:
-        same = all(str(existing[k]) == str(v) if v is not None else existing[k] is None
-                   for k, v in values.items())
+        same = all(
+            str(existing[k]) == str(v) if v is not None else existing[k] is None
+            for k, v in values.items()
+        )
         if same and existing["audience_frozen_at"] is None:
             return existing, False
-        raise TerminalError(f"campaign {name!r} already exists ({existing['status']}); "
-                            "see `gtm campaign:status " + name + "`")
+        raise TerminalError(
+            f"campaign {name!r} already exists ({existing['status']}); "
+            "see `gtm campaign:status " + name + "`"
+        )
     conn.execute(
         """insert into campaigns (workspace_id, name, description, segment_id, segment_version,
                                   icp_version, sender_id, pack, pack_version, language, status)
            values (%(workspace_id)s, %(name)s, %(description)s, %(segment_id)s, %(segment_version)s,
                    %(icp_version)s, %(sender_id)s, %(pack)s, %(pack_version)s, %(language)s,
                    %(status)s)""",
-        {**values, "workspace_id": workspace_id, "name": name, "description": spec.description,
-         "status": INITIAL})
+        {
+            **values,
+            "workspace_id": workspace_id,
+            "name": name,
+            "description": spec.description,
+            "status": INITIAL,
+        },
+    )
     return find_campaign(conn, workspace_id, name), True
 
 
@@ -97,12 +117,20 @@ def campaign_status(conn: psycopg.Connection, workspace_id: str, name: str) -> d
     campaign = get_campaign(conn, workspace_id, name)
     members = conn.execute(
         """select count(*) as total, count(stopped_at) as stopped
-           from campaign_members where campaign_id = %s""", (campaign["id"],)).fetchone()
-    return {**campaign, "members": dict(members),
-            "drafts": _counts(conn, "drafts", campaign["id"]),
-            "messages": _counts(conn, "messages", campaign["id"])}
+           from campaign_members where campaign_id = %s""",
+        (campaign["id"],),
+    ).fetchone()
+    return {
+        **campaign,
+        "members": dict(members),
+        "drafts": _counts(conn, "drafts", campaign["id"]),
+        "messages": _counts(conn, "messages", campaign["id"]),
+    }
 
 
 def _counts(conn: psycopg.Connection, table: str, campaign_id: str) -> dict[str, int]:
     query = sql.SQL("select status, count(*) as n from {} where campaign_id = %s group by status")
-    return {r["status"]: r["n"] for r in conn.execute(query.format(sql.Identifier(table)), (campaign_id,))}
+    return {
+        r["status"]: r["n"]
+        for r in conn.execute(query.format(sql.Identifier(table)), (campaign_id,))
+    }

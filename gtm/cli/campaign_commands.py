@@ -12,11 +12,17 @@ import typer
 
 from gtm.campaigns.audience import top_members
 from gtm.campaigns.lifecycle import transition
-from gtm.campaigns.store import CampaignSpec, campaign_status, create_campaign, get_campaign, list_campaigns
+from gtm.campaigns.store import (
+    CampaignSpec,
+    campaign_status,
+    create_campaign,
+    get_campaign,
+    list_campaigns,
+)
+from gtm.cli.icp_commands import format_reasons
 from gtm.cli.output import console, print_json, print_table
 from gtm.db import connect
 from gtm.db.workspaces import ensure_workspace
-from gtm.cli.icp_commands import format_reasons
 from gtm.packs.catalog import resolve_pack
 from gtm.sending.senders import SENDER_COLUMNS, SenderSpec, add_sender, list_senders
 from gtm.sending.window import parse_window
@@ -32,8 +38,12 @@ def freeze_via_dagster(settings: Settings, campaign: dict, command: str) -> str:
     from gtm_assets.launch import materialize_assets  # Dagster loads only for commands that run
 
     result = materialize_assets(
-        settings, ["campaign_audience"], partition_key=campaign["id"], dynamic_partitions="campaign",
-        tags={"gtm/command": command, "gtm/campaign": campaign["name"]})
+        settings,
+        ["campaign_audience"],
+        partition_key=campaign["id"],
+        dynamic_partitions="campaign",
+        tags={"gtm/command": command, "gtm/campaign": campaign["name"]},
+    )
     return result.run_id
 
 
@@ -42,18 +52,21 @@ def campaign_create(
     segment: str = typer.Option(..., "--segment", help="Saved segment name."),
     pack: str = typer.Option(..., "--pack", help="Prompt pack name (prompt_packs/NAME.md)."),
     sender: str = typer.Option(..., "--sender", help="Sender email (see sender:list)."),
-    segment_version: int | None = typer.Option(None, "--segment-version", min=1,
-                                               help="Default: the segment's current version."),
+    segment_version: int | None = typer.Option(
+        None, "--segment-version", min=1, help="Default: the segment's current version."
+    ),
     language: str | None = typer.Option(None, "--language", help="en | ru; default: per contact."),
     top: int = typer.Option(10, "--top", min=0, help="How many top-ranked contacts to print."),
     json_output: bool = _JSON,
 ) -> None:
     """Create a campaign and freeze its audience, ranked by ICP score.
 
-    Example: gtm campaign:create nordic-q1 --segment nordic-cto --pack cold_first_touch --sender me@acme.com
+    Example: gtm campaign:create q1 --segment nordic-cto --pack cold_first_touch --sender me@x.com
     """
     settings = load_settings()
-    spec = CampaignSpec(name, segment, sender, resolve_pack(settings, pack), segment_version, language)
+    spec = CampaignSpec(
+        name, segment, sender, resolve_pack(settings, pack), segment_version, language
+    )
     with connect(settings) as conn:
         workspace_id = ensure_workspace(conn, settings.workspace)
         campaign, _ = create_campaign(conn, workspace_id, spec)
@@ -71,10 +84,18 @@ def campaign_create(
 
 
 def print_top(members: list[dict]) -> None:
+    # A block per contact: the reasons are the point and would be crushed into a table column.
     if members:
-        print_table("top-ranked contacts", ("#", "score", "name", "position", "company", "why"),
-                    ((m["rank"], _score(m["score"]), f"{m['first_name'] or ''} {m['last_name'] or ''}".strip(),
-                      m["position"], m["company"], format_reasons(m["reasons"])) for m in members))
+        console.print("[bold]top-ranked contacts[/]")
+    for m in members:
+        name = f"{m['first_name'] or ''} {m['last_name'] or ''}".strip() or m["email"]
+        role = " at ".join(p for p in (m["position"], m["company"]) if p)
+        console.print(
+            f"  #{m['rank']} [bold]{_score(m['score'])}[/]  {name}" + (f", {role}" if role else ""),
+            highlight=False,
+        )
+        if m["reasons"]:
+            console.print(f"        {format_reasons(m['reasons'])}", highlight=False)
 
 
 def campaign_list(json_output: bool = _JSON) -> None:
@@ -88,9 +109,21 @@ def campaign_list(json_output: bool = _JSON) -> None:
     if json_output:
         print_json(rows)
         return
-    print_table("campaigns", ("name", "status", "segment", "sender", "pack", "audience"),
-                ((r["name"], r["status"], f"{r['segment']} v{r['segment_version']}", r["sender"],
-                  f"{r['pack']}@{r['pack_version']}", r["audience_size"]) for r in rows))
+    print_table(
+        "campaigns",
+        ("name", "status", "segment", "sender", "pack", "audience"),
+        (
+            (
+                r["name"],
+                r["status"],
+                f"{r['segment']} v{r['segment_version']}",
+                r["sender"],
+                f"{r['pack']}@{r['pack_version']}",
+                r["audience_size"],
+            )
+            for r in rows
+        ),
+    )
 
 
 def campaign_status_command(name: str = _NAME, json_output: bool = _JSON) -> None:
@@ -105,8 +138,10 @@ def campaign_status_command(name: str = _NAME, json_output: bool = _JSON) -> Non
         print_json(status)
         return
     _print_campaign(status)
-    counts = [("audience", "members", status["members"]["total"]),
-              ("audience", "stopped", status["members"]["stopped"])]
+    counts = [
+        ("audience", "members", status["members"]["total"]),
+        ("audience", "stopped", status["members"]["stopped"]),
+    ]
     counts += [("drafts", k, v) for k, v in sorted(status["drafts"].items())]
     counts += [("outbox", k, v) for k, v in sorted(status["messages"].items())]
     print_table("counts", ("", "state", "count"), counts)
@@ -114,16 +149,25 @@ def campaign_status_command(name: str = _NAME, json_output: bool = _JSON) -> Non
 
 def _print_campaign(c: dict) -> None:
     excluded = ", ".join(f"{k} {v}" for k, v in (c["audience_excluded"] or {}).items() if v)
-    print_table(f"campaign {c['name']}", ("", ""), [
-        ("status", c["status"] + (f" ({c['status_reason']})" if c["status_reason"] else "")),
-        ("segment", f"{c['segment']} v{c['segment_version']}"),
-        ("ICP version", c["icp_version"] or "none (unranked)"),
-        ("pack", f"{c['pack']}@{c['pack_version']}"), ("sender", c["sender"]),
-        ("language", c["language"] or "per contact"),
-        ("audience", f"{c['audience_size']} contacts, frozen {c['audience_frozen_at']:%Y-%m-%d %H:%M}"
-         if c["audience_frozen_at"] else "not frozen yet"),
-        ("left out", excluded or "none"),
-    ])
+    print_table(
+        f"campaign {c['name']}",
+        ("", ""),
+        [
+            ("status", c["status"] + (f" ({c['status_reason']})" if c["status_reason"] else "")),
+            ("segment", f"{c['segment']} v{c['segment_version']}"),
+            ("ICP version", c["icp_version"] or "none (unranked)"),
+            ("pack", f"{c['pack']}@{c['pack_version']}"),
+            ("sender", c["sender"]),
+            ("language", c["language"] or "per contact"),
+            (
+                "audience",
+                f"{c['audience_size']} contacts, frozen {c['audience_frozen_at']:%Y-%m-%d %H:%M}"
+                if c["audience_frozen_at"]
+                else "not frozen yet",
+            ),
+            ("left out", excluded or "none"),
+        ],
+    )
 
 
 def _score(value) -> str:
@@ -140,7 +184,9 @@ def _move(name: str, target: str, reason: str | None, json_output: bool) -> None
         console.print(f"campaign {name}: {moved['from']} → {moved['to']}")
 
 
-def campaign_ready(name: str = _NAME, reason: str | None = _REASON, json_output: bool = _JSON) -> None:
+def campaign_ready(
+    name: str = _NAME, reason: str | None = _REASON, json_output: bool = _JSON
+) -> None:
     """Mark drafting done: the campaign is ready to send.
 
     Example: gtm campaign:ready nordic-q1
@@ -148,7 +194,9 @@ def campaign_ready(name: str = _NAME, reason: str | None = _REASON, json_output:
     _move(name, "ready", reason, json_output)
 
 
-def campaign_pause(name: str = _NAME, reason: str | None = _REASON, json_output: bool = _JSON) -> None:
+def campaign_pause(
+    name: str = _NAME, reason: str | None = _REASON, json_output: bool = _JSON
+) -> None:
     """Pause a sending campaign; nothing more is dispatched until it resumes.
 
     Example: gtm campaign:pause nordic-q1 --reason "holiday"
@@ -156,7 +204,9 @@ def campaign_pause(name: str = _NAME, reason: str | None = _REASON, json_output:
     _move(name, "paused", reason, json_output)
 
 
-def campaign_resume(name: str = _NAME, reason: str | None = _REASON, json_output: bool = _JSON) -> None:
+def campaign_resume(
+    name: str = _NAME, reason: str | None = _REASON, json_output: bool = _JSON
+) -> None:
     """Resume a paused campaign.
 
     Example: gtm campaign:resume nordic-q1
@@ -164,7 +214,9 @@ def campaign_resume(name: str = _NAME, reason: str | None = _REASON, json_output
     _move(name, "sending", reason, json_output)
 
 
-def campaign_complete(name: str = _NAME, reason: str | None = _REASON, json_output: bool = _JSON) -> None:
+def campaign_complete(
+    name: str = _NAME, reason: str | None = _REASON, json_output: bool = _JSON
+) -> None:
     """Mark a sending or paused campaign completed.
 
     Example: gtm campaign:complete nordic-q1
@@ -172,7 +224,9 @@ def campaign_complete(name: str = _NAME, reason: str | None = _REASON, json_outp
     _move(name, "completed", reason, json_output)
 
 
-def campaign_archive(name: str = _NAME, reason: str | None = _REASON, json_output: bool = _JSON) -> None:
+def campaign_archive(
+    name: str = _NAME, reason: str | None = _REASON, json_output: bool = _JSON
+) -> None:
     """Archive a campaign (final).
 
     Example: gtm campaign:archive nordic-q1
@@ -194,18 +248,30 @@ def sender_add(
 ) -> None:
     """Add a sending mailbox, or update it when the address exists.
 
-    Example: gtm sender:add anna@acme.com --name "Anna" --daily-cap 40 --window "mon-fri 08:00-16:00" --timezone Europe/Oslo
+    Example: gtm sender:add anna@acme.com --daily-cap 40 --window "mon-fri 08:00-16:00" 
     """
-    spec = SenderSpec(email, name, reply_to, provider, daily_cap, hourly_cap, min_gap,
-                      parse_window(window), timezone)
+    spec = SenderSpec(
+        email,
+        name,
+        reply_to,
+        provider,
+        daily_cap,
+        hourly_cap,
+        min_gap,
+        parse_window(window),
+        timezone,
+    )
     settings = load_settings()
     with connect(settings) as conn:
         sender, created = add_sender(conn, ensure_workspace(conn, settings.workspace), spec)
     if json_output:
         print_json({**sender, "created": created})
     else:
-        console.print(f"sender {sender['email']} {'added' if created else 'updated'}: "
-                      f"{sender['provider']}, {sender['daily_cap']}/day, {sender['window']} {sender['timezone']}")
+        console.print(
+            f"sender {sender['email']} {'added' if created else 'updated'}: "
+            f"{sender['provider']}, {sender['daily_cap']}/day, "
+            f"{sender['window']} {sender['timezone']}"
+        )
 
 
 def sender_list(json_output: bool = _JSON) -> None:

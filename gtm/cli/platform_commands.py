@@ -1,4 +1,4 @@
-"""`gtm demo` and `gtm up` — the whole loop on embedded defaults, and the UIs."""
+"""`gtm up`: the Dagster UI and daemon for this GTM_HOME."""
 
 from __future__ import annotations
 
@@ -9,54 +9,11 @@ from pathlib import Path
 
 import typer
 
-from gtm.cli.intake_commands import import_via_dagster
-from gtm.cli.output import console, print_json, print_table
+from gtm.cli.output import console
 from gtm.dagster_home import prepare_dagster_home
-from gtm.db import connect
-from gtm.db.inventory import table_counts
-from gtm.intake.reports import summary_line
 from gtm.settings import load_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_EXPORT = Path(__file__).resolve().parents[1] / "intake" / "samples" / "apollo_export.csv"
-
-
-def demo(json_output: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
-    """Run the main job on embedded defaults and show what is there.
-
-    Example: GTM_HOME=/tmp/gtm-demo gtm demo
-    """
-    # Imported here: Dagster is heavy and only the commands that run assets need it.
-    from gtm_assets.launch import materialize_assets
-
-    settings = load_settings()
-    settings.ensure_dirs()
-    result = materialize_assets(settings, ["database_schema"], tags={"gtm/command": "demo"})
-    applied = result.asset_materializations_for_node("database_schema")[0].metadata
-    imported, _ = import_via_dagster(settings, SAMPLE_EXPORT, "contacts", {}, force=False)
-    with connect(settings) as conn:
-        counts = table_counts(conn)
-    summary = {
-        "gtm_home": str(settings.home_dir),
-        "database": "embedded PostgreSQL" if settings.uses_embedded_database else "configured URL",
-        "workspace": settings.workspace,
-        "dagster_run_id": result.run_id,
-        "migrations_applied": applied["migrations_applied"].value,
-        "import": {"file": SAMPLE_EXPORT.name, "status": imported.status,
-                   "summary": summary_line(imported)},
-        "tables": counts,
-    }
-    if json_output:
-        print_json(summary)
-        return
-    console.print(f"[bold]GTM demo[/] — home {summary['gtm_home']}, {summary['database']}, "
-                  f"workspace '{settings.workspace}'")
-    console.print(f"Dagster run {result.run_id} materialized database_schema "
-                  f"({len(summary['migrations_applied'])} migration(s) applied)")
-    console.print(f"Imported the bundled sample {SAMPLE_EXPORT.name}: {summary_line(imported)}")
-    print_table("tables", ("table", "rows"), sorted(counts.items()))
-    console.print("Next: `gtm up` for the Dagster UI, `gtm employee:list`, "
-                  "`gtm contacts:import YOUR.csv`.")
 
 
 def up(

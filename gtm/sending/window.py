@@ -1,7 +1,8 @@
 """Sending windows: the days and hours a mailbox may send, in a time zone.
 
 Stored in `senders.send_window` as `{"days": [1, 2, 3, 4, 5], "start": "09:00", "end": "17:00"}`
-(ISO weekdays, Monday = 1). Written on the command line as `mon-fri 09:00-17:00`.
+(ISO weekdays, Monday = 1). Written on the command line as `mon-fri 09:00-17:00`; an end of
+`24:00` runs to midnight (`mon-sun 00:00-24:00` is "any time").
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gtm.errors import TerminalError
 
+# "24:00": the window runs to the end of the day (a `time` cannot hold 24:00 itself).
+END_OF_DAY = time.max
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TEXT = re.compile(
     r"^\s*(?P<days>[a-z]{3}(?:\s*-\s*[a-z]{3})?(?:\s*,\s*[a-z]{3}(?:\s*-\s*[a-z]{3})?)*)"
-    r"\s+(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})\s*$")
+    r"\s+(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -27,15 +31,25 @@ class SendWindow:
 
     def contains(self, moment: datetime, timezone: str) -> bool:
         """Whether `moment` (timezone-aware) falls inside the window in `timezone`."""
-        local = moment.astimezone(zone(timezone))
-        return local.isoweekday() in self.days and self.start <= local.time() < self.end
+        return self.contains_local(moment.astimezone(zone(timezone)))
+
+    def contains_local(self, local: datetime) -> bool:
+        """Whether a local wall-clock moment (already in the window's zone) is inside."""
+        return (
+            local.isoweekday() in self.days
+            and self.start <= local.time()
+            and (self.end == END_OF_DAY or local.time() < self.end)
+        )
 
     def to_json(self) -> dict:
-        return {"days": list(self.days), "start": self.start.strftime("%H:%M"),
-                "end": self.end.strftime("%H:%M")}
+        return {
+            "days": list(self.days),
+            "start": self.start.strftime("%H:%M"),
+            "end": _format_time(self.end),
+        }
 
     def describe(self) -> str:
-        return f"{_describe_days(self.days)} {self.start:%H:%M}-{self.end:%H:%M}"
+        return f"{_describe_days(self.days)} {self.start:%H:%M}-{_format_time(self.end)}"
 
     @classmethod
     def from_json(cls, data: dict | None) -> SendWindow:
@@ -66,7 +80,9 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise TerminalError(f"unknown time zone {name!r}: use an IANA name such as Europe/Oslo") from None
+        raise TerminalError(
+            f"unknown time zone {name!r}: use an IANA name such as Europe/Oslo"
+        ) from None
 
 
 def _day(name: str, text: str) -> int:
@@ -77,10 +93,16 @@ def _day(name: str, text: str) -> int:
 
 def _time(value: str) -> time:
     hours, _, minutes = value.partition(":")
+    if hours.strip() == "24" and minutes.strip() == "00":
+        return END_OF_DAY
     try:
         return time(int(hours), int(minutes))
     except ValueError:
         raise TerminalError(f"invalid time {value!r}: expected HH:MM") from None
+
+
+def _format_time(value: time) -> str:
+    return "24:00" if value == END_OF_DAY else value.strftime("%H:%M")
 
 
 def _describe_days(days: tuple[int, ...]) -> str:

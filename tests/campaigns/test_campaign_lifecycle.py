@@ -14,8 +14,10 @@ def test_the_happy_path_is_legal() -> None:
         check_transition("c", current, target)
 
 
-@pytest.mark.parametrize(("current", "target"), [
-    (a, b) for a, b in itertools.product(STATES, STATES) if b not in TRANSITIONS[a]])
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [(a, b) for a, b in itertools.product(STATES, STATES) if b not in TRANSITIONS[a]],
+)
 def test_every_illegal_transition_is_refused(current, target) -> None:
     with pytest.raises(IllegalTransition, match=f"is {current}; it cannot become {target}"):
         check_transition("c", current, target)

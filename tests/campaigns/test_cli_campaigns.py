@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gtm.cli.app import app
-from gtm.cli.platform_commands import SAMPLE_EXPORT
+from gtm.cli.demo_command import SAMPLE_EXPORT
 
 runner = CliRunner()
 ICP = Path(__file__).resolve().parents[2] / "playbook" / "icp.toml"
@@ -25,17 +25,46 @@ def workspace(migrated, monkeypatch) -> None:
     monkeypatch.setenv("GTM_WORKSPACE", "cli-campaigns")
     _ok(["contacts:import", str(SAMPLE_EXPORT)])
     _ok(["icp:set", str(ICP)])
-    _ok(["segment:create", "everyone", "--filter", '{"field": "email_domain", "op": "is_null", "value": false}'])
+    _ok(
+        [
+            "segment:create",
+            "everyone",
+            "--filter",
+            '{"field": "email_domain", "op": "is_null", "value": false}',
+        ]
+    )
 
 
 def test_create_status_and_lifecycle_through_the_cli(workspace) -> None:
-    sender = _ok(["sender:add", "me@sender.io", "--window", "mon-fri 08:00-16:00",
-                  "--timezone", "Europe/Oslo", "--daily-cap", "30"])
+    sender = _ok(
+        [
+            "sender:add",
+            "me@sender.io",
+            "--window",
+            "mon-fri 08:00-16:00",
+            "--timezone",
+            "Europe/Oslo",
+            "--daily-cap",
+            "30",
+        ]
+    )
     assert sender["created"] and sender["window"] == "mon-fri 08:00-16:00"
     assert [s["email"] for s in _ok(["sender:list"])] == ["me@sender.io"]
 
-    created = _ok(["campaign:create", "q1", "--segment", "everyone", "--pack", "cold_first_touch",
-                   "--sender", "me@sender.io", "--top", "3"])
+    created = _ok(
+        [
+            "campaign:create",
+            "q1",
+            "--segment",
+            "everyone",
+            "--pack",
+            "cold_first_touch",
+            "--sender",
+            "me@sender.io",
+            "--top",
+            "3",
+        ]
+    )
     assert created["status"] == "drafting" and created["audience_size"] > 0
     assert created["icp_version"] == 1 and len(created["pack_version"]) == 12
     scores = [m["score"] for m in created["top"]]
@@ -43,7 +72,10 @@ def test_create_status_and_lifecycle_through_the_cli(workspace) -> None:
     assert created["top"][0]["reasons"]  # ranked with the reasons of the score
     instance = dg.DagsterInstance.get()
     run = instance.get_run_by_id(created["dagster_run_id"])
-    assert run.tags["gtm/command"] == "campaign:create" and run.tags["dagster/partition"] == created["id"]
+    assert (
+        run.tags["gtm/command"] == "campaign:create"
+        and run.tags["dagster/partition"] == created["id"]
+    )
     assert created["id"] in instance.get_dynamic_partitions("campaign")
 
     status = _ok(["campaign:status", "q1"])
@@ -55,8 +87,19 @@ def test_create_status_and_lifecycle_through_the_cli(workspace) -> None:
     assert _ok(["campaign:ready", "q1"]) == {"name": "q1", "from": "drafting", "to": "ready"}
     assert [c["name"] for c in _ok(["campaign:list"])] == ["q1"]
 
-    again = runner.invoke(app, ["campaign:create", "q1", "--segment", "everyone", "--pack",
-                                "cold_first_touch", "--sender", "me@sender.io"])
+    again = runner.invoke(
+        app,
+        [
+            "campaign:create",
+            "q1",
+            "--segment",
+            "everyone",
+            "--pack",
+            "cold_first_touch",
+            "--sender",
+            "me@sender.io",
+        ],
+    )
     assert again.exit_code == 1 and "already exists" in again.output
 
 
@@ -64,6 +107,17 @@ def test_unknown_pack_and_bad_window_are_one_line_errors(workspace) -> None:
     bad_window = runner.invoke(app, ["sender:add", "me@sender.io", "--window", "weekdays"])
     assert bad_window.exit_code == 1 and "invalid sending window 'weekdays'" in bad_window.output
     _ok(["sender:add", "me@sender.io"])
-    no_pack = runner.invoke(app, ["campaign:create", "q2", "--segment", "everyone", "--pack",
-                                  "nope", "--sender", "me@sender.io"])
+    no_pack = runner.invoke(
+        app,
+        [
+            "campaign:create",
+            "q2",
+            "--segment",
+            "everyone",
+            "--pack",
+            "nope",
+            "--sender",
+            "me@sender.io",
+        ],
+    )
     assert no_pack.exit_code == 1 and "unknown prompt pack 'nope'" in no_pack.output

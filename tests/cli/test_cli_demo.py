@@ -29,6 +29,11 @@ def test_demo_bootstraps_a_fresh_home_and_is_rerunnable(tmp_path: Path) -> None:
         assert summary["import"]["status"] == "applied"
         assert summary["tables"]["employees"] > 0 and summary["tables"]["import_rejects"] > 0
         assert (home / "pg" / "PG_VERSION").exists() and (home / "dagster" / "dagster.yaml").exists()
+        icp, campaign = summary["icp"], summary["campaign"]
+        assert icp["version"] == 1 and icp["scored"] == summary["tables"]["employees"]
+        assert 0 < campaign["audience"] <= icp["scored"] and campaign["status"] == "drafting"
+        scores = [m["score"] for m in campaign["top"]]
+        assert scores == sorted(scores, reverse=True) and all(m["reasons"] for m in campaign["top"])
 
         second = _gtm(home, "demo", "--json")
         assert second.returncode == 0, second.stderr
@@ -37,5 +42,7 @@ def test_demo_bootstraps_a_fresh_home_and_is_rerunnable(tmp_path: Path) -> None:
         assert again["import"]["status"] == "already_applied"
         assert again["tables"]["employees"] == summary["tables"]["employees"]
         assert again["dagster_run_id"] != summary["dagster_run_id"]
+        # Re-running changes neither the ICP version nor the frozen audience.
+        assert again["icp"]["version"] == 1 and again["campaign"] == campaign
     finally:
         stop(home / "pg")

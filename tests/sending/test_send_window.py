@@ -8,12 +8,15 @@ from gtm.errors import TerminalError
 from gtm.sending.window import SendWindow, parse_window
 
 
-@pytest.mark.parametrize(("text", "days", "start", "end"), [
-    ("mon-fri 09:00-17:00", (1, 2, 3, 4, 5), time(9), time(17)),
-    ("Mon,Wed,Fri 10:00-12:30", (1, 3, 5), time(10), time(12, 30)),
-    ("sat-sun 8:00 - 9:15", (6, 7), time(8), time(9, 15)),
-    ("mon-tue,thu 07:00-08:00", (1, 2, 4), time(7), time(8)),
-])
+@pytest.mark.parametrize(
+    ("text", "days", "start", "end"),
+    [
+        ("mon-fri 09:00-17:00", (1, 2, 3, 4, 5), time(9), time(17)),
+        ("Mon,Wed,Fri 10:00-12:30", (1, 3, 5), time(10), time(12, 30)),
+        ("sat-sun 8:00 - 9:15", (6, 7), time(8), time(9, 15)),
+        ("mon-tue,thu 07:00-08:00", (1, 2, 4), time(7), time(8)),
+    ],
+)
 def test_parse_window(text, days, start, end) -> None:
     window = parse_window(text)
     assert (window.days, window.start, window.end) == (days, start, end)
@@ -21,13 +24,16 @@ def test_parse_window(text, days, start, end) -> None:
     assert parse_window(window.describe()) == window
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("weekdays 09:00-17:00", "expected e.g."),
-    ("fri-mon 09:00-17:00", "runs backwards"),
-    ("mon-fri 17:00-09:00", "end must be after"),
-    ("mon-fri 25:00-26:00", "invalid time"),
-    ("mon-fxi 09:00-17:00", "unknown day 'fxi'"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("weekdays 09:00-17:00", "expected e.g."),
+        ("fri-mon 09:00-17:00", "runs backwards"),
+        ("mon-fri 17:00-09:00", "end must be after"),
+        ("mon-fri 25:00-26:00", "invalid time"),
+        ("mon-fxi 09:00-17:00", "unknown day 'fxi'"),
+    ],
+)
 def test_bad_window_is_refused_with_the_reason(text, message) -> None:
     with pytest.raises(TerminalError, match=message):
         parse_window(text)

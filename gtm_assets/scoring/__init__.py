@@ -1,0 +1,1 @@
+"""Scoring domain: the ICP as an observed source and the contact scores that follow it."""
