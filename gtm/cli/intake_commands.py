@@ -19,6 +19,7 @@ from gtm.db.contacts import (COMPANY_LIST_COLUMNS, EMPLOYEE_COLUMNS, get_company
 from gtm.db.workspaces import ensure_workspace
 from gtm.errors import TerminalError
 from gtm.exports import write_csv, write_json_lines
+from gtm.icp import active_icp, batch_matches
 from gtm.intake.apply import ImportReport, applied_report, batch_key
 from gtm.intake.mapping import parse_map_overrides
 from gtm.intake.reports import load_report, report_rows, summary_line
@@ -55,17 +56,40 @@ def import_via_dagster(settings: Settings, path: Path, kind: str, overrides: dic
         return load_report(conn, workspace_id, batch_key(sha256)), result.run_id
 
 
+def icp_matches(settings: Settings, report: ImportReport) -> int | None:
+    """Contacts of the batch that match the active ICP (None without one), scoring the new ones
+    first through the `contact_scores` asset, as the daemon's eager automation would."""
+    with connect(settings) as conn:
+        workspace_id = ensure_workspace(conn, settings.workspace)
+        icp = active_icp(conn, workspace_id)
+    if icp is None or report.kind == "companies":
+        return None
+    if report.status != "already_applied":
+        from gtm_assets.launch import materialize_assets
+
+        materialize_assets(settings, ["contact_scores"],
+                           tags={"gtm/command": f"{report.kind}:import"})
+    with connect(settings) as conn:
+        return batch_matches(conn, workspace_id, report.batch_id, icp)
+
+
 def run_import(path: Path, kind: str, mapping: list[str], force: bool, json_output: bool) -> None:
     overrides = parse_map_overrides(mapping)
+    settings = load_settings()
     spinner = nullcontext() if json_output else console.status(f"importing {path.name} …")
     with spinner:
-        report, run_id = import_via_dagster(load_settings(), path, kind, overrides, force)
-    _print_report(report, json_output, run_id=run_id)
+        report, run_id = import_via_dagster(settings, path, kind, overrides, force)
+        matches = icp_matches(settings, report)
+    _print_report(report, json_output, run_id=run_id, matches=matches)
 
 
-def _print_report(report: ImportReport, json_output: bool, run_id: str | None = None) -> None:
+def _print_report(report: ImportReport, json_output: bool, run_id: str | None = None,
+                  matches: int | None = None) -> None:
+    # The line a user reads first: "847 rows -> 612 unique contacts …, 340 match your ICP".
+    summary = summary_line(report) + ("" if matches is None else f", {matches} match your ICP")
     if json_output:
-        print_json({**report.to_json(), "summary": summary_line(report), "dagster_run_id": run_id})
+        print_json({**report.to_json(), "summary": summary, "icp_matches": matches,
+                    "dagster_run_id": run_id})
         return
     console.print(f"[bold]{report.file_name}[/] (batch {report.batch_id}, {report.kind})")
     mapped = [(c["source"], c["field"] or "—", c["method"] or "unmapped")
@@ -75,7 +99,7 @@ def _print_report(report: ImportReport, json_output: bool, run_id: str | None = 
     print_table("import report", ("", "companies", "employees"), report_rows(report))
     if report.reasons:
         print_table("rejected rows", ("reason", "rows"), sorted(report.reasons.items()))
-    console.print(summary_line(report))
+    console.print(summary)
     if run_id:
         console.print(f"Dagster run {run_id}")
 

@@ -10,9 +10,17 @@ Public API (other domains import from here):
 
 from gtm.icp.profile import IcpDefinition, IcpDefinitionError, load_icp_file, parse_icp
 from gtm.icp.scoring import ScoringReport, score_contacts
-from gtm.icp.store import IcpVersion, active_icp, score_counts, set_icp, top_contacts
+from gtm.icp.store import (
+    IcpVersion,
+    active_icp,
+    batch_matches,
+    score_counts,
+    set_icp,
+    top_contacts,
+)
 
 __all__ = [
     "IcpDefinition", "IcpDefinitionError", "IcpVersion", "ScoringReport", "active_icp",
+    "batch_matches",
     "load_icp_file", "parse_icp", "score_contacts", "score_counts", "set_icp", "top_contacts",
 ]

@@ -99,6 +99,17 @@ def score_counts(conn: psycopg.Connection, workspace_id: str, icp: IcpVersion) -
     return ScoreCounts(row["employees"], row["scored"], row["matches"], row["excluded"])
 
 
+def batch_matches(conn: psycopg.Connection, workspace_id: str, batch_id: str,
+                  icp: IcpVersion) -> int:
+    """How many contacts an import batch touched (inserted or merged) match the ICP."""
+    return conn.execute(
+        "select count(*) as n from employees e join contact_scores s on s.employee_id = e.id"
+        " where e.workspace_id = %(ws)s and s.icp_version = %(v)s and s.score >= %(min)s"
+        " and e.sources @> jsonb_build_array(jsonb_build_object('batch_id', %(batch)s::text))",
+        {"ws": workspace_id, "v": icp.version, "min": icp.definition.min_score, "batch": batch_id},
+    ).fetchone()["n"]
+
+
 def top_contacts(conn: psycopg.Connection, workspace_id: str, icp_version: int, *,
                  limit: int = 10) -> list[dict]:
     """The best-scored contacts under one ICP version, with their reasons."""

@@ -70,3 +70,32 @@ def test_an_invalid_file_is_one_line_naming_the_field(workspace_env, tmp_path: P
     assert "person.seniority[0]" in result.output
     assert "company.industry: unknown field" in result.output
     assert runner.invoke(app, ["icp:show"]).exit_code == 1  # nothing was stored
+
+
+def test_import_prints_the_aha_line_once_an_icp_is_active(migrated, monkeypatch, tmp_path) -> None:
+    """'N rows -> M unique contacts …, K match your ICP': new contacts are scored on import."""
+    import json as _json
+
+    from typer.testing import CliRunner
+
+    from gtm.cli.app import app
+    from gtm.icp.profile import EXAMPLE_ICP_FILE
+
+    monkeypatch.setenv("GTM_WORKSPACE", "cli-aha-line")
+    runner = CliRunner()
+    first = tmp_path / "first.csv"
+    first.write_text("Email,Title,Company,Industry,# Employees,Country\n"
+                     "ann@fjord.no,CTO,Fjord AS,Software,50,Norway\n", encoding="utf-8")
+    before = _json.loads(runner.invoke(app, ["contacts:import", str(first), "--json"]).output)
+    assert before["icp_matches"] is None and "match your ICP" not in before["summary"]
+    assert runner.invoke(app, ["icp:set", str(EXAMPLE_ICP_FILE), "--json"]).exit_code == 0
+
+    second = tmp_path / "second.csv"
+    second.write_text("Email,Title,Company,Industry,# Employees,Country\n"
+                      "bo@saimaa.fi,CTO,Saimaa Cloud Oy,Cloud,40,Finland\n"
+                      "cy@saimaa.fi,Marketing intern,Saimaa Cloud Oy,Cloud,40,Finland\n",
+                      encoding="utf-8")
+    result = runner.invoke(app, ["contacts:import", str(second), "--json"])
+    report = _json.loads(result.output)
+    assert report["icp_matches"] == 1, result.output  # the CTO fits, the intern does not
+    assert report["summary"].endswith(", 1 match your ICP")
