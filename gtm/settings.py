@@ -11,7 +11,7 @@ import os
 import tomllib
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
@@ -24,7 +24,7 @@ DEFAULT_CONFIG_FILE = "gtm.toml"
 # Keys that may only come from the environment, so a committed gtm.toml never leaks them.
 SECRET_FIELDS = frozenset({"database_url", "dagster_pg_url", "web_secret_key", "llm_api_key",
                            "sending_smtp_password", "sending_resend_api_key",
-                           "sending_smartlead_api_key"})
+                           "sending_smartlead_api_key", "mail_imap_password"})
 
 
 def config_file_path() -> Path:
@@ -137,6 +137,25 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
     paths_packs: Path | None = Field(default=None, description="Prompt packs; the bundled ones")
+
+    # Reply collection (docs/replies.md). The IMAP password only from the environment.
+    mail_source: Literal["maildir", "imap"] = Field(
+        default="maildir", description="Where replies are read: maildir ($GTM_HOME/mail) or imap.")
+    mail_folders: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Folders to read; default INBOX (IMAP) / the Maildir.")
+    mail_imap_host: str | None = None
+    mail_imap_port: int = Field(default=993, ge=1, le=65535)
+    mail_imap_ssl: bool = Field(default=True, description="Implicit TLS (port 993).")
+    mail_imap_username: str | None = None
+    mail_imap_password: SecretStr | None = None
+    mail_batch_size: int = Field(default=500, ge=1, description="Messages per IMAP FETCH.")
+
+    @field_validator("mail_folders", mode="before")
+    @classmethod
+    def _folders_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     # Sending (docs/sending.md). Secrets (SMTP password, API keys) only from the environment.
     sending_lease_seconds: int = Field(

@@ -13,7 +13,8 @@ def test_add_then_update_same_address_case_insensitively(db) -> None:
     sender, created = add_sender(db, ws, SenderSpec("Anna@Acme.com", "Anna", daily_cap=40,
                                                     window=parse_window("mon-fri 08:00-16:00"),
                                                     timezone="Europe/Oslo"))
-    assert created and sender["email"] == "anna@acme.com" and sender["window"] == "mon-fri 08:00-16:00"
+    assert created and sender["email"] == "anna@acme.com"
+    assert sender["window"] == "mon-fri 08:00-16:00"
     again, created = add_sender(db, ws, SenderSpec("ANNA@acme.com", "Anna B", daily_cap=10))
     assert not created and again["id"] == sender["id"] and again["daily_cap"] == 10
     assert [s["email"] for s in list_senders(db, ws)] == ["anna@acme.com"]
