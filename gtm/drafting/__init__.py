@@ -10,6 +10,18 @@ Public API (the DSPy program, the judge and the draft assets build on these):
                              PlanOutline, known_variables(section)
     gtm.drafting.guardrails  check_draft(draft, context, pack) -> GuardrailReport,
                              apply_opt_out(body, rules) -> str, detect_language(text)
+    gtm.drafting.program     DraftingProgram(pack) (CollectContext -> Plan -> Write -> Refine),
+                             TemplateProgram(pack), build_program(pack, home), context_facts(ctx)
+    gtm.drafting.judge       Judge(pack), Judgement, rules_judgement(...), judge_or_rules(...),
+                             HIGH_RISK
+    gtm.drafting.generate    generate_drafts(conn_factory, settings, workspace_id, campaign_id,
+                             *, variants, limit, redo, client, trace, on_progress)
+    gtm.drafting.judging     judge_drafts(conn_factory, settings, workspace_id, campaign_id, ...)
+    gtm.drafting.regenerate  regenerate_draft(conn, settings, draft_id, *, expected_version,
+                             angle, variant, language, editor, ...), DraftConflictError
+    gtm.drafting.evaluation  run_benchmark(settings, pack, ...), optimize_pack(...)
+    gtm.drafting.sender_profile  set_sender_profile(...), load_sender_profile(...)
+    gtm.drafting.store       list_drafts, get_draft, draft_coverage, unusable_drafts, ...
 
 Nothing is imported here on purpose: `gtm.packs` and `gtm.drafting` refer to each other's
 modules, and an eager package import would make that a cycle.

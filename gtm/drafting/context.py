@@ -218,8 +218,9 @@ left join company_insights ci on ci.workspace_id = e.workspace_id
 left join employee_insights ei on ei.workspace_id = e.workspace_id
      and ei.employee_id = e.id and ei.mode <> 'template'
 left join icp_profiles p on p.workspace_id = e.workspace_id and p.active
+-- A campaign is scored with the ICP version it was created with, not whatever is active now.
 left join contact_scores s on s.workspace_id = e.workspace_id and s.employee_id = e.id
-     and s.icp_version = p.version
+     and s.icp_version = coalesce(%(icp)s, p.version)
 where e.workspace_id = %(ws)s
   and (%(ids)s::uuid[] is null or e.id = any(%(ids)s::uuid[]))
 order by s.score desc nulls last, e.last_name, e.first_name, e.id
@@ -230,15 +231,36 @@ limit %(limit)s
 def load_contexts(conn: psycopg.Connection, workspace_id: str, *,
                   employee_ids: Sequence[str] | None = None, limit: int | None = None,
                   sender: Sender | None = None, angle: str | None = None,
-                  language: str | None = None) -> list[DraftContext]:
+                  language: str | None = None,
+                  icp_version: int | None = None) -> list[DraftContext]:
     """Contexts for employees of a workspace (all, or `employee_ids`), best ICP score first.
 
-    `sender`, `angle` and `language` are the campaign's choices; without `language` each contact
-    gets its own (see `resolve_language`).
+    `sender`, `angle`, `language` and `icp_version` are the campaign's choices; without
+    `language` each contact gets its own (see `resolve_language`), without `icp_version` the
+    scores of the active ICP are used.
     """
-    rows = conn.execute(_CONTEXT_QUERY, {"ws": workspace_id, "limit": limit,
+    rows = conn.execute(_CONTEXT_QUERY, {"ws": workspace_id, "limit": limit, "icp": icp_version,
                                          "ids": list(employee_ids) if employee_ids else None})
     return [context_from_row(row, sender=sender, angle=angle, language=language) for row in rows]
+
+
+def load_previous_messages(conn: psycopg.Connection, workspace_id: str,
+                           employee_ids: Sequence[str],
+                           before_step: int) -> dict[str, PreviousMessage]:
+    """The latest email actually sent to each contact at an earlier step, for follow-up packs.
+
+    Only sent messages count: a draft nobody sent is not something a bump may refer to.
+    """
+    rows = conn.execute(
+        """select distinct on (employee_id) employee_id::text, subject, body, sent_at
+           from messages
+           where workspace_id = %s and employee_id = any(%s::uuid[]) and status = 'sent'
+             and step < %s
+           order by employee_id, sent_at desc""",
+        (workspace_id, list(employee_ids), before_step))
+    return {r["employee_id"]: PreviousMessage(subject=r["subject"], body=r["body"],
+                                              sent_at=r["sent_at"].date().isoformat())
+            for r in rows}
 
 
 def load_workspace_contexts(conn: psycopg.Connection, slug: str, *, limit: int | None = None,

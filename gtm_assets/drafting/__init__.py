@@ -1,0 +1,1 @@
+"""Drafting domain: drafts and their judgements per campaign partition (issue 5)."""
