@@ -7,7 +7,20 @@ import psycopg
 import typer
 from typer.core import TyperGroup
 
-from gtm.cli import db_commands, intake_commands, platform_commands
+from gtm.cli import (
+    ai_commands,
+    campaign_commands,
+    db_commands,
+    demo_command,
+    draft_commands,
+    icp_commands,
+    intake_commands,
+    pack_commands,
+    platform_commands,
+    reply_commands,
+    segment_commands,
+    send_commands,
+)
 from gtm.cli.output import err_console
 from gtm.errors import GtmError
 
@@ -52,7 +65,45 @@ app.command("company:list")(intake_commands.company_list)
 app.command("company:inspect")(intake_commands.company_inspect)
 app.command("employee:list")(intake_commands.employee_list)
 app.command("employee:export")(intake_commands.employee_export)
-app.command("demo")(platform_commands.demo)
+app.command("segment:create")(segment_commands.segment_create)
+app.command("segment:preview")(segment_commands.segment_preview)
+app.command("segment:list")(segment_commands.segment_list)
+app.command("segment:show")(segment_commands.segment_show)
+app.command("icp:show")(icp_commands.icp_show)
+app.command("icp:set")(icp_commands.icp_set)
+app.command("ai:log")(ai_commands.ai_log)
+app.command("pack:list")(pack_commands.pack_list)
+app.command("pack:lint")(pack_commands.pack_lint)
+app.command("pack:simulate")(pack_commands.pack_simulate)
+app.command("campaign:create")(campaign_commands.campaign_create)
+app.command("campaign:list")(campaign_commands.campaign_list)
+app.command("campaign:status")(campaign_commands.campaign_status_command)
+app.command("campaign:approve")(campaign_commands.campaign_approve)
+app.command("campaign:ready")(campaign_commands.campaign_ready)
+app.command("campaign:pause")(campaign_commands.campaign_pause)
+app.command("campaign:resume")(campaign_commands.campaign_resume)
+app.command("campaign:complete")(campaign_commands.campaign_complete)
+app.command("campaign:archive")(campaign_commands.campaign_archive)
+app.command("sender:add")(campaign_commands.sender_add)
+app.command("sender:list")(campaign_commands.sender_list)
+app.command("campaign:queue")(send_commands.campaign_queue)
+app.command("campaign:send")(send_commands.campaign_send)
+app.command("outbox:list")(send_commands.outbox_list)
+app.command("outbox:held")(send_commands.outbox_held)
+app.command("outbox:resolve")(send_commands.outbox_resolve)
+app.command("outbox:export")(send_commands.outbox_export)
+app.command("reply:sync")(reply_commands.reply_sync)
+app.command("reply:classify")(reply_commands.reply_classify)
+app.command("bounce:parse")(reply_commands.bounce_parse)
+app.command("metrics")(reply_commands.metrics)
+app.command("campaign:generate-drafts")(draft_commands.campaign_generate_drafts)
+app.command("draft:list")(draft_commands.draft_list)
+app.command("draft:show")(draft_commands.draft_show)
+app.command("draft:regenerate")(draft_commands.draft_regenerate)
+app.command("sender:offer")(draft_commands.sender_offer)
+app.command("benchmark:run")(draft_commands.benchmark_run)
+app.command("pack:optimize")(draft_commands.pack_optimize)
+app.command("demo")(demo_command.demo)
 app.command("up")(platform_commands.up)
 
 

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import getpass
 from contextlib import nullcontext
 
 import typer
@@ -23,6 +24,7 @@ from gtm.cli.icp_commands import format_reasons
 from gtm.cli.output import console, print_json, print_table
 from gtm.db import connect
 from gtm.db.workspaces import ensure_workspace
+from gtm.drafting.review import approve_campaign_drafts
 from gtm.packs.catalog import resolve_pack
 from gtm.sending.senders import SENDER_COLUMNS, SenderSpec, add_sender, list_senders
 from gtm.sending.window import parse_window
@@ -286,3 +288,28 @@ def sender_list(json_output: bool = _JSON) -> None:
         print_json(rows)
         return
     print_table("senders", SENDER_COLUMNS, ([r[c] for c in SENDER_COLUMNS] for r in rows))
+
+
+def campaign_approve(
+    name: str = _NAME,
+    max_risk: float = typer.Option(0.4, "--max-risk", min=0, max=1,
+                                   help="Approve only drafts the judge rates at most this risky."),
+    json_output: bool = _JSON,
+) -> None:
+    """Bulk-approve, per contact, the least risky draft that passed its guardrails.
+
+    Drafts above --max-risk or failing a guardrail stay for a human (the web review).
+    Example: gtm campaign:approve q1 --max-risk 0.3
+    """
+    settings = load_settings()
+    with connect(settings) as conn:
+        workspace_id = ensure_workspace(conn, settings.workspace)
+        campaign = get_campaign(conn, workspace_id, name)
+        approved = approve_campaign_drafts(conn, workspace_id, campaign["id"],
+                                           reviewer=f"cli:{getpass.getuser()}", max_risk=max_risk)
+        drafts = campaign_status(conn, workspace_id, name)["drafts"]
+    if json_output:
+        print_json({"name": name, "approved": approved, "drafts": drafts})
+    else:
+        console.print(f"campaign {name}: {approved} drafts approved; now "
+                      + ", ".join(f"{v} {k}" for k, v in sorted(drafts.items())))

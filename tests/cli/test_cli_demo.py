@@ -34,6 +34,16 @@ def test_demo_bootstraps_a_fresh_home_and_is_rerunnable(tmp_path: Path) -> None:
         assert 0 < campaign["audience"] <= icp["scored"] and campaign["status"] == "drafting"
         scores = [m["score"] for m in campaign["top"]]
         assert scores == sorted(scores, reverse=True) and all(m["reasons"] for m in campaign["top"])
+        # No model configured: drafts come from the pack's templates and say so.
+        assert summary["drafts"]["mode"] == "template" and summary["drafts"]["approved_now"] > 0
+        sending = summary["sending"]
+        assert sending["sent"] == sending["queued"] > 0
+        assert len(list((home / "outbox").rglob("*.eml"))) == sending["sent"]
+        replies = summary["replies"]
+        assert replies["dropped"] == sending["sent"]
+        totals = replies["metrics"][0]
+        assert totals["sent"] == sending["sent"] and totals["replied"] > 0
+        assert totals["out_of_office"] > 0 and totals["bounced_hard"] > 0
 
         second = _gtm(home, "demo", "--json")
         assert second.returncode == 0, second.stderr
@@ -43,6 +53,9 @@ def test_demo_bootstraps_a_fresh_home_and_is_rerunnable(tmp_path: Path) -> None:
         assert again["tables"]["employees"] == summary["tables"]["employees"]
         assert again["dagster_run_id"] != summary["dagster_run_id"]
         # Re-running changes neither the ICP version nor the frozen audience.
-        assert again["icp"]["version"] == 1 and again["campaign"] == campaign
+        assert again["icp"]["version"] == 1 and again["campaign"]["status"] == "sending"
+        assert {**again["campaign"], "status": "drafting"} == campaign
+        assert again["sending"]["sent"] == 0 and again["replies"]["dropped"] == 0  # no double send
+        assert len(list((home / "outbox").rglob("*.eml"))) == sending["sent"]
     finally:
         stop(home / "pg")

@@ -1,0 +1,1 @@
+"""Replies domain: mail collection, reply processing and daily campaign metrics."""
