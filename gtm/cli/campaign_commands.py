@@ -25,6 +25,7 @@ from gtm.cli.output import console, print_json, print_table
 from gtm.db import connect
 from gtm.db.workspaces import ensure_workspace
 from gtm.drafting.review import approve_campaign_drafts
+from gtm.errors import TerminalError
 from gtm.packs.catalog import resolve_pack
 from gtm.sending.senders import SENDER_COLUMNS, SenderSpec, add_sender, list_senders
 from gtm.sending.window import parse_window
@@ -246,23 +247,17 @@ def sender_add(
     min_gap: int = typer.Option(60, "--min-gap", min=0, help="Seconds between two sends."),
     window: str = typer.Option("mon-fri 09:00-17:00", "--window", help="Days and hours to send."),
     timezone: str = typer.Option("UTC", "--timezone", help="IANA zone of the window."),
+    jitter: int = typer.Option(0, "--jitter", min=0, help="Random extra 0..N s on the gap."),
+    ramp_up: str | None = typer.Option(
+        None, "--ramp-up", help="New mailbox warm-up START:STEP:EVERY_DAYS, e.g. 10:5:2."),
     json_output: bool = _JSON,
 ) -> None:
     """Add a sending mailbox, or update it when the address exists.
 
-    Example: gtm sender:add anna@acme.com --daily-cap 40 --window "mon-fri 08:00-16:00" 
+    Example: gtm sender:add anna@acme.com --daily-cap 40 --window "mon-fri 08:00-16:00"
     """
-    spec = SenderSpec(
-        email,
-        name,
-        reply_to,
-        provider,
-        daily_cap,
-        hourly_cap,
-        min_gap,
-        parse_window(window),
-        timezone,
-    )
+    spec = SenderSpec(email, name, reply_to, provider, daily_cap, hourly_cap, min_gap,
+                      parse_window(window), timezone, jitter, _ramp_up(ramp_up))
     settings = load_settings()
     with connect(settings) as conn:
         sender, created = add_sender(conn, ensure_workspace(conn, settings.workspace), spec)
@@ -274,6 +269,17 @@ def sender_add(
             f"{sender['provider']}, {sender['daily_cap']}/day, "
             f"{sender['window']} {sender['timezone']}"
         )
+
+
+def _ramp_up(text: str | None) -> dict | None:
+    if text is None:
+        return None
+    try:
+        start, step, every_days = (int(part) for part in text.split(":"))
+    except ValueError:
+        raise TerminalError(f"invalid --ramp-up {text!r}: expected START:STEP:EVERY_DAYS, "
+                            "e.g. 10:5:2") from None
+    return {"start": start, "step": step, "every_days": every_days}
 
 
 def sender_list(json_output: bool = _JSON) -> None:

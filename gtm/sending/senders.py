@@ -85,7 +85,7 @@ def list_senders(conn: psycopg.Connection, workspace_id: str) -> list[dict]:
 
 
 _SELECT = """select id::text, email, display_name, reply_to, provider, daily_cap, hourly_cap,
-                    min_gap_seconds, send_window, timezone, active
+                    min_gap_seconds, jitter_seconds, ramp_up, send_window, timezone, active
              from senders where workspace_id = %s"""
 
 

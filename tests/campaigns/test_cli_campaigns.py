@@ -121,3 +121,11 @@ def test_unknown_pack_and_bad_window_are_one_line_errors(workspace) -> None:
         ],
     )
     assert no_pack.exit_code == 1 and "unknown prompt pack 'nope'" in no_pack.output
+
+
+def test_sender_jitter_and_ramp_up(workspace) -> None:
+    sender = _ok(["sender:add", "new@sender.io", "--jitter", "30", "--ramp-up", "10:5:2"])
+    assert sender["jitter_seconds"] == 30
+    assert sender["ramp_up"] == {"start": 10, "step": 5, "every_days": 2}
+    bad = runner.invoke(app, ["sender:add", "new@sender.io", "--ramp-up", "fast"])
+    assert bad.exit_code == 1 and "invalid --ramp-up 'fast'" in bad.output
