@@ -6,6 +6,8 @@ import random
 from itertools import combinations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gtm.intake.matching import (
     COMPANY_MATCH_THRESHOLD,
@@ -17,6 +19,7 @@ from gtm.intake.matching import (
     find_company_duplicates,
     find_person_duplicates,
     person_similarity,
+    score_person_pairs,
 )
 
 ACME = "Acme Analytics"
@@ -135,11 +138,9 @@ def _small_export(seed: int) -> list[PersonKey]:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_blocking_finds_what_all_pairs_finds(seed: int) -> None:
     records = _small_export(seed)
-    all_pairs = {
-        (i, j)
-        for i, j in combinations(range(len(records)), 2)
-        if person_similarity(records[i], records[j]) >= PERSON_MATCH_THRESHOLD
-    }
+    pairs = list(combinations(range(len(records)), 2))
+    scores = score_person_pairs(records, pairs)
+    all_pairs = {pair for pair, s in zip(pairs, scores, strict=True) if s >= PERSON_MATCH_THRESHOLD}
     blocked = find_person_duplicates(records, drop_ambiguous=False)
     assert {(i, j) for i, j, _ in blocked} == all_pairs
     assert len(all_pairs) > 100  # the set is dense enough for the comparison to mean something
@@ -190,3 +191,22 @@ def test_find_company_duplicates() -> None:
         CompanyKey("Globex Logistik", "DE"),
     ]
     assert [(i, j) for i, j, _ in find_company_duplicates(records)] == [(0, 2), (1, 4)]
+
+
+_texts = st.text(max_size=12)
+_people = st.lists(
+    st.builds(PersonKey, _texts, _texts, _texts, _texts, linkedin=_texts, phone=_texts,
+              country=_texts, position=_texts, attributes=st.lists(_texts, max_size=2).map(tuple)),
+    max_size=25,
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(_people)
+def test_any_records_give_ordered_scored_pairs(records: list[PersonKey]) -> None:
+    found = find_person_duplicates(records, drop_ambiguous=False)
+    assert found == sorted(found)
+    assert all(i < j and PERSON_MATCH_THRESHOLD <= s <= 1 for i, j, s in found)
+    pairs = list(combinations(range(len(records)), 2))
+    scores = score_person_pairs(records, pairs)
+    assert ((scores >= 0) & (scores <= 1)).all()
