@@ -11,6 +11,7 @@ from gtm.campaigns.audience import top_members
 from gtm.campaigns.lifecycle import transition
 from gtm.campaigns.store import CampaignSpec, campaign_status, create_campaign, find_campaign
 from gtm.cli.campaign_commands import freeze_via_dagster, print_top
+from gtm.cli.enrich_commands import enrich_for_demo
 from gtm.cli.icp_commands import set_icp_via_dagster
 from gtm.cli.intake_commands import import_via_dagster
 from gtm.cli.output import console, print_json, print_mapping, print_table
@@ -71,6 +72,7 @@ def demo(json_output: bool = _JSON) -> None:
     }
     summary |= _schema(settings)
     summary["import"] = _import(settings)
+    summary["enrichment"] = _enrich(settings, summary["import"]["batch_id"])
     summary["icp"] = _icp(settings)
     summary["campaign"] = _campaign(settings)
     summary["drafts"] = _drafts(settings, summary["campaign"]["id"])
@@ -97,7 +99,17 @@ def _schema(settings: Settings) -> dict:
 
 def _import(settings: Settings) -> dict:
     report, _ = import_via_dagster(settings, SAMPLE_EXPORT, "contacts", {}, force=False)
-    return {"file": SAMPLE_EXPORT.name, "status": report.status, "summary": summary_line(report)}
+    return {"file": SAMPLE_EXPORT.name, "status": report.status, "summary": summary_line(report),
+            "batch_id": report.batch_id}
+
+
+def _enrich(settings: Settings, batch_id: str) -> dict:
+    """Firmographics, triage and insights for the sample companies (rules mode without an LLM,
+    research skipped without a key — each labelled so)."""
+    outcome = enrich_for_demo(settings, batch_id, limit=5)
+    return {"stages": {k: v.get("message", v) if isinstance(v, dict) else v
+                       for k, v in outcome["report"].items()},
+            "companies": outcome["companies"]}
 
 
 def _icp(settings: Settings) -> dict:
@@ -207,6 +219,15 @@ def _print(summary: dict) -> None:
         f"1. Imported the bundled sample {summary['import']['file']}: "
         f"{summary['import']['summary']}"
     )
+    enrichment = summary["enrichment"]
+    console.print("   Enrichment (firmographics offline; insights in rules mode without an LLM; "
+                  "research skipped without a key):")
+    for c in enrichment["companies"]:
+        insight = c["insights"] or {}
+        facts = ", ".join(f"{k}={v}" for k, v in list(c["firmographics"].items())[:4])
+        console.print(f"   - [bold]{c['company']}[/] triage {c['triage'].get('priority')}: {facts}"
+                      + (f"; insight ({insight.get('mode')}): {insight.get('summary')}"
+                         if insight else ""), highlight=False)
     icp = summary["icp"]
     console.print(
         f"2. ICP v{icp['version']} {icp['name']!r}: {icp['scored']} contacts scored, "

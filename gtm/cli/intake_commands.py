@@ -17,6 +17,7 @@ from gtm.db import connect
 from gtm.db.contacts import (COMPANY_LIST_COLUMNS, EMPLOYEE_COLUMNS, get_company, iter_employees,
                              list_companies, list_employees)
 from gtm.db.workspaces import ensure_workspace
+from gtm.enrich.demo import company_facts_with_sources
 from gtm.errors import TerminalError
 from gtm.exports import write_csv, write_json_lines
 from gtm.icp import active_icp, batch_matches
@@ -138,6 +139,11 @@ def _query_workspace(query, *args, **kwargs):
         return query(conn, ensure_workspace(conn, settings.workspace), *args, **kwargs)
 
 
+def _company_with_facts(conn, workspace_id: str, company: str) -> dict:
+    row = get_company(conn, workspace_id, company)
+    return {**row, "facts": company_facts_with_sources(conn, workspace_id, row["id"])}
+
+
 def company_list(search: str | None = typer.Option(None, "--search", "-s", help="Name or domain."),
                  limit: int = typer.Option(50, min=1), json_output: bool = _JSON) -> None:
     """List companies.
@@ -153,17 +159,22 @@ def company_list(search: str | None = typer.Option(None, "--search", "-s", help=
 
 def company_inspect(company: str = typer.Argument(..., help="Company id, domain or name."),
                     json_output: bool = _JSON) -> None:
-    """Show one company with its provenance and employees.
+    """Show one company with its provenance, enrichment facts (each with its source) and employees.
 
     Example: gtm company:inspect acme.com
     """
-    row = _query_workspace(get_company, company)
+    row = _query_workspace(_company_with_facts, company)
     if json_output:
         print_json(row)
         return
     people = row.pop("employees")
+    facts = row.pop("facts")
     print_table(row["name"], ("field", "value"),
                 ((k, v) for k, v in row.items() if v not in (None, "", [], {})))
+    if facts:
+        print_table("enrichment facts", ("stage", "field", "value", "source", "retrieved"),
+                    ((f.get("stage"), f.get("field"), f.get("value"), f.get("source"),
+                      f.get("retrieved_at")) for f in facts))
     print_table("employees", ("id", "name", "email", "position"),
                 ((p["id"], f"{p['first_name'] or ''} {p['last_name'] or ''}".strip(), p["email"],
                   p["position"]) for p in people))

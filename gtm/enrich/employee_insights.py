@@ -1,0 +1,104 @@
+"""`employee_insights` in rules mode: a contact's role, reach (time zone, language) and the
+angles that fit their department, on top of their company's insights. mode='rules' always:
+the LLM path for people is not built yet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from gtm.enrich.cache import input_hash
+
+DEPARTMENT_ANGLES: dict[str, tuple[list[str], list[str]]] = {
+    "sales": (["pipeline coverage", "rep productivity"], ["more qualified meetings"]),
+    "marketing": (["cost per opportunity", "attribution"], ["pipeline from outbound"]),
+    "engineering": (["hiring and retention", "delivery speed"], ["less time on tooling"]),
+    "it": (["security and compliance", "vendor sprawl"], ["fewer tools, safer data"]),
+    "data": (["data quality", "time to insight"], ["clean, sourced data"]),
+    "finance": (["cost control", "forecast accuracy"], ["measurable ROI"]),
+    "hr": (["time to hire", "employer brand"], ["faster hiring"]),
+    "operations": (["process efficiency", "scaling operations"], ["operational efficiency"]),
+    "executive": (["growth targets", "focus of a small team"], ["revenue growth with focus"]),
+}
+SENIORITY_WEIGHT = {"owner": 1.0, "founder": 1.0, "c_suite": 1.0, "vp": 0.9, "head": 0.85,
+                    "director": 0.8, "partner": 0.8, "manager": 0.6, "senior": 0.4,
+                    "entry": 0.2, "intern": 0.1}
+
+
+def rules_employee_insights(employee: dict[str, Any],
+                            company: dict[str, Any] | None) -> dict[str, Any]:
+    company = company or {}
+    department, seniority = employee.get("department"), employee.get("seniority")
+    pains, angles = DEPARTMENT_ANGLES.get(department or "", ([], []))
+    role = employee.get("position") or "Unknown role"
+    summary = f"{role} ({seniority or 'seniority unknown'}, {department or 'department unknown'})"
+    if company.get("name"):
+        summary += f" at {company['name']}"
+    if employee.get("timezone"):
+        summary += f"; time zone {employee['timezone']}"
+    if employee.get("language"):
+        summary += f"; language {employee['language']}"
+    person = employee.get("person_facts") or {}
+    if (person.get("role_mailbox") or {}).get("value"):
+        summary += "; email is a shared role mailbox"
+    company_fit = float(company.get("icp_fit_score") or 0)
+    fit = round(company_fit * (0.5 + 0.5 * SENIORITY_WEIGHT.get(seniority or "", 0.3)), 3)
+    return {"summary": summary + ".", "icp_fit_score": fit,
+            "pains": pains + list(company.get("pains") or [])[:2],
+            "triggers": list(company.get("triggers") or [])[:4],
+            "recommended_angles": angles + list(company.get("recommended_angles") or [])[:2],
+            "signals": list(company.get("signals") or [])}
+
+
+def stage_employee_insights(conn: psycopg.Connection, workspace_id: str, *, batch=None,
+                            company_ids=None, refresh=False, progress=None, **_: Any) -> dict:
+    """Upsert one `employee_insights` row per contact whose inputs changed."""
+    query = ("select e.id::text as id, e.position, e.seniority, e.department, e.timezone,"
+             " e.language, c.name, ci.icp_fit_score, ci.pains, ci.triggers,"
+             " ci.recommended_angles, ci.signals, ei.input_hash as current_hash,"
+             " (select er.output -> 'facts' from enrichment_results er"
+             "  where er.workspace_id = e.workspace_id and er.entity = 'employee'"
+             "  and er.entity_id = e.id and er.stage = 'person_enrichment' and er.status = 'ok'"
+             "  order by er.fetched_at desc limit 1) as person_facts"
+             " from employees e left join companies c on c.workspace_id = e.workspace_id"
+             " and c.id = e.company_id left join company_insights ci"
+             " on ci.workspace_id = e.workspace_id and ci.company_id = e.company_id"
+             " left join employee_insights ei on ei.workspace_id = e.workspace_id"
+             " and ei.employee_id = e.id where e.workspace_id = %s")
+    params: list[Any] = [workspace_id]
+    if batch:
+        query += " and (e.batch_id = %s or c.batch_id = %s)"
+        params += [batch, batch]
+    if company_ids:
+        query += " and e.company_id = any(%s::uuid[])"
+        params.append(company_ids)
+    report = {"considered": 0, "cached": 0, "written": 0, "modes": {}}
+    for row in conn.execute(query, params).fetchall():
+        report["considered"] += 1
+        if progress:
+            progress(1)
+        company = {k: row[k] for k in ("name", "icp_fit_score", "pains", "triggers",
+                                       "recommended_angles", "signals")}
+        insights = rules_employee_insights(row, company)
+        digest = input_hash("employee_insights", insights)
+        if not refresh and row["current_hash"] == digest:
+            report["cached"] += 1
+            continue
+        conn.execute(
+            "insert into employee_insights (workspace_id, employee_id, summary, icp_fit_score,"
+            " pains, triggers, recommended_angles, signals, sources, input_hash, mode)"
+            " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'rules')"
+            " on conflict (workspace_id, employee_id) do update set summary = excluded.summary,"
+            " icp_fit_score = excluded.icp_fit_score, pains = excluded.pains,"
+            " triggers = excluded.triggers, recommended_angles = excluded.recommended_angles,"
+            " signals = excluded.signals, sources = excluded.sources,"
+            " input_hash = excluded.input_hash, mode = excluded.mode",
+            (workspace_id, row["id"], insights["summary"], insights["icp_fit_score"],
+             Jsonb(insights["pains"]), Jsonb(insights["triggers"]),
+             Jsonb(insights["recommended_angles"]), Jsonb(insights["signals"]),
+             Jsonb([{"stage": "firmographics"}, {"stage": "company_insights"}]), digest))
+        report["written"] += 1
+        report["modes"]["rules"] = report["modes"].get("rules", 0) + 1
+    return report
