@@ -38,8 +38,6 @@ _FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CS
 def import_via_dagster(settings: Settings, path: Path, kind: str, overrides: dict[str, str],
                        force: bool) -> tuple[ImportReport, str | None]:
     """Run the intake assets for one file; (report, run id), run id None for a no-op."""
-    from gtm_assets.launch import materialize_assets  # Dagster loads only for commands that run
-
     sha256 = file_sha256(path)
     with connect(settings) as conn:
         workspace_id = ensure_workspace(conn, settings.workspace)
@@ -47,6 +45,9 @@ def import_via_dagster(settings: Settings, path: Path, kind: str, overrides: dic
     if previous is not None:
         previous.status = "already_applied"
         return previous, None
+    # Dagster loads only when there is work: the no-op answer above stays fast.
+    from gtm_assets.launch import materialize_assets
+
     config = {"path": str(path.resolve()), "kind": kind, "map": overrides, "force": force}
     result = materialize_assets(
         settings, INTAKE_ASSETS, partition_key=batch_key(sha256), dynamic_partitions="import_batch",

@@ -7,6 +7,7 @@ through the same dedupe, so it creates no duplicate.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import polars as pl
@@ -96,13 +97,20 @@ def apply_batch(conn: psycopg.Connection, workspace_id: str, staged: StagedBatch
         store.lock_workspace_imports(conn, workspace_id)
         _open_batch(conn, workspace_id, report, session_key)
         frame = staged.frame
-        company_resolution = resolve_companies(frame, store.load_company_keys(conn, workspace_id))
-        report.companies = EntityCounts.of(company_resolution)
-        report.companies.merged = store.write_companies(conn, workspace_id,
-                                                        company_resolution.records, provenance)
-        if kind != "companies":
-            people = resolve_employees(frame, store.load_employee_keys(conn, workspace_id),
-                                       company_resolution.row_targets)
+        company_keys = store.load_company_keys(conn, workspace_id)
+        employee_keys = (store.load_employee_keys(conn, workspace_id)
+                         if kind != "companies" else None)
+        companies = resolve_companies(frame, company_keys)
+        report.companies = EntityCounts.of(companies)
+        # The database writes the companies while this process resolves the people: the two
+        # run on two cores. Nothing else touches the connection until the write has returned.
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            written = writer.submit(store.write_companies, conn, workspace_id, companies.records,
+                                    provenance)
+            people = (resolve_employees(frame, employee_keys, companies.row_targets)
+                      if employee_keys is not None else None)
+            report.companies.merged = written.result()
+        if people is not None:
             report.employees = EntityCounts.of(people)
             report.employees.merged = store.write_employees(conn, workspace_id, people.records,
                                                             provenance)

@@ -2,17 +2,7 @@
 
 The file is streamed (bounded memory for files of millions of rows) through Python's `csv`
 module over a decoded text stream, which handles quoted delimiters and quoted newlines exactly.
-
-What is detected (`detect_format`):
-
-* encoding: UTF-8, UTF-8 with BOM, UTF-16 with BOM (Excel's "Unicode text"), cp1251 (Russian
-  Windows), cp1252 (Western Windows), latin-1 (cp1252 with bytes cp1252 leaves undefined).
-  The whole file is scanned once so that a non-ASCII byte after the first megabyte cannot
-  turn a "UTF-8" guess into a decode error half-way through an import.
-* delimiter: `,` `;` tab `|`, chosen as the one that splits the first records most consistently
-  (quotes respected); an Excel `sep=;` first line wins over the guess.
-* preamble: records before the header that hold a single cell or nothing (LinkedIn's
-  "Notes:" lines, a title row, blank lines) are skipped.
+How to read it (encoding, delimiter, `sep=` line, preamble) is detected by `reading_format`.
 
 Row numbers: `row_number` counts CSV records as a spreadsheet shows them: the first record
 after an Excel `sep=` line is 1 (Excel hides that line), preamble and blank records count,
@@ -27,122 +17,39 @@ array so that nothing in the file is silently lost. Blank records are skipped.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
-import re
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from itertools import chain, islice
 from pathlib import Path
 from typing import TextIO
 
 import polars as pl
 
-from gtm.errors import TerminalError
+from gtm.intake.reading_format import (
+    DELIMITERS,
+    CsvFormat,
+    CsvReadError,
+    detect_encoding,
+    detect_format,
+    nul_error,
+    open_text,
+    sniff_delimiter,
+)
+
+__all__ = [
+    "DELIMITERS", "EXTRA_VALUES", "RESERVED_COLUMNS", "ROW_NUMBER", "CsvFormat", "CsvReadError",
+    "detect_encoding", "detect_format", "iter_batches", "make_unique_headers", "read_header",
+    "sniff_delimiter",
+]  # fmt: skip
 
 ROW_NUMBER = "row_number"
 EXTRA_VALUES = "extra_values"
 RESERVED_COLUMNS = (ROW_NUMBER, EXTRA_VALUES)
-DELIMITERS = (",", ";", "\t", "|")
 
-_SCAN_CHUNK_BYTES = 1 << 20
-_SAMPLE_CHARS = 1 << 16
-_SAMPLE_RECORDS = 200
-_MAX_PREAMBLE_RECORDS = 20
-_MAX_ENCODING_WORDS = 5000
-# Text files hold (almost) no control characters; random bytes hold ~10-25 %. The floor keeps
-# a few stray C1 characters in a small latin-1 file from condemning it.
-_MAX_CONTROL_CHAR_RATIO = 0.01
-_MIN_CONTROL_CHARS = 8
-# Bytes that cp1252 leaves undefined: a file containing them can only be latin-1.
-_CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
-_SEP_LINE = re.compile(r'sep=([^\r\n"A-Za-z0-9])(\r\n|\n|\r|$)', re.IGNORECASE)
-_HIGH_BYTE_WORD = re.compile(rb"[A-Za-z\x80-\xff]+")
-
-
-class CsvReadError(TerminalError):
-    """The file cannot be read as CSV; `reason` says why in words a user can act on."""
-
-    def __init__(self, path: str | Path, reason: str) -> None:
-        super().__init__(str(path), reason)
-        self.path = str(path)
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return f"cannot read {self.path}: {self.reason}"
-
-
-@dataclass(frozen=True)
-class CsvFormat:
-    """How to read one file: what `detect_format` found, or what a user forces."""
-
-    encoding: str
-    delimiter: str
-    has_sep_line: bool = False
-    preamble_records: int = 0  # records (blank ones included) before the header
-
-
-def detect_format(path: str | Path) -> CsvFormat:
-    """Detect encoding, delimiter, Excel `sep=` line and preamble of the CSV file at `path`."""
-    path = Path(path)
-    encoding = detect_encoding(path)
-    with _open_text(path, encoding) as text:
-        sample = text.read(_SAMPLE_CHARS)
-        complete = text.read(1) == ""
-    sep_match = _SEP_LINE.match(sample)
-    body = sample[sep_match.end() :] if sep_match else sample
-    if not body.strip():
-        raise CsvReadError(path, "the file is empty: no header row")
-    _reject_binary(path, body)
-    delimiter = sep_match.group(1) if sep_match else sniff_delimiter(body, complete)
-    records = _sample_records(body, delimiter, complete)
-    return CsvFormat(
-        encoding=encoding,
-        delimiter=delimiter,
-        has_sep_line=sep_match is not None,
-        preamble_records=_find_header_index(path, records),
-    )
-
-
-def detect_encoding(path: str | Path) -> str:
-    """Return the Python codec name for the file, scanning all of it once in 1 MB chunks."""
-    path = Path(path)
-    try:
-        with path.open("rb") as f:
-            head = f.read(4)
-            f.seek(0)
-            if head.startswith(codecs.BOM_UTF8):
-                return _check_decodes(path, f, "utf-8-sig")
-            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                return _check_decodes(path, f, "utf-16")
-            return _guess_bomless(path, f)
-    except OSError as exc:
-        raise CsvReadError(path, exc.strerror or str(exc)) from exc
-
-
-def sniff_delimiter(text: str, complete: bool = True) -> str:
-    """Pick the delimiter that splits the sample's records into the most consistent width.
-
-    Score per candidate: share of non-blank records whose cell count equals the most common
-    count, then that count (more columns is the likelier reading). A file where no candidate
-    yields two or more columns is a single-column file and gets `,`.
-    """
-    best, best_score = ",", (0.0, 1)
-    for delimiter in DELIMITERS:
-        counts = [len(r) for r in _sample_records(text, delimiter, complete) if any(r)]
-        if not counts:
-            continue
-        by_count = Counter(counts)
-        width = max(by_count, key=lambda c: (by_count[c], c))
-        if width < 2:
-            continue
-        score = (by_count[width] / len(counts), width)
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
+_BLOCK_CHARS = 1 << 20
 
 
 def make_unique_headers(raw: Sequence[str]) -> list[str]:
@@ -195,193 +102,98 @@ def iter_batches(
     with _open_records(path, fmt) as records:
         header, row_number = _read_header_record(path, records, fmt)
         width = len(header)
-        padding = [""] * width
         rows: list[list[str]] = []
         numbers: list[int] = []
-        extras: list[str | None] = []
-        for record in _guarded(path, records):
-            row_number += 1
-            if not any(record):
-                continue
-            extra = None
-            if len(record) < width:
-                record += padding[len(record) :]
-            elif len(record) > width:
-                extra = _extra_values(record[width:])
-                record = record[:width]
-            rows.append(record)
-            numbers.append(row_number)
-            extras.append(extra)
-            if len(rows) == batch_size:
-                yield _to_frame(header, rows, numbers, extras)
-                rows, numbers, extras = [], [], []
+        extras: dict[int, str] = {}  # position in `rows` -> extra_values, for the few that have
+        with _read_errors(path, records):
+            while chunk := list(islice(records, batch_size)):
+                first, row_number = row_number + 1, row_number + len(chunk)
+                if set(map(len, chunk)) == {width} and all(map(any, chunk)):
+                    rows += chunk  # the usual case: no blank, short or long record in the chunk
+                    numbers += range(first, row_number + 1)
+                else:
+                    for number, record in enumerate(chunk, start=first):
+                        if not any(record):
+                            continue
+                        if len(record) < width:
+                            record += [""] * (width - len(record))
+                        elif len(record) > width:
+                            if extra := _extra_values(record[width:]):
+                                extras[len(rows)] = extra
+                            record = record[:width]
+                        rows.append(record)
+                        numbers.append(number)
+                while len(rows) >= batch_size:
+                    yield _to_frame(header, rows[:batch_size], numbers[:batch_size],
+                                    [extras.get(i) for i in range(batch_size)])
+                    del rows[:batch_size], numbers[:batch_size]
+                    extras = {i - batch_size: e for i, e in extras.items() if i >= batch_size}
         if rows:
-            yield _to_frame(header, rows, numbers, extras)
-
-
-# --- encoding -----------------------------------------------------------------------------------
-
-
-def _check_decodes(path: Path, f: io.BufferedReader, encoding: str) -> str:
-    """Verify that a file with a BOM decodes entirely and holds no NUL characters."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    offset = 0
-    try:
-        while chunk := f.read(_SCAN_CHUNK_BYTES):
-            if "\x00" in decoder.decode(chunk):
-                raise _nul_error(path)
-            offset += len(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError as exc:
-        raise CsvReadError(
-            path,
-            f"starts with a {encoding} byte-order mark but is not valid {encoding} "
-            f"near byte {offset + exc.start}",
-        ) from exc
-    return encoding
-
-
-def _guess_bomless(path: Path, f: io.BufferedReader) -> str:
-    """UTF-8 if the whole file is valid UTF-8, else cp1251 / cp1252 / latin-1 by content."""
-    utf8 = codecs.getincrementaldecoder("utf-8")()
-    is_utf8, cp1252_ok = True, True
-    pure_high_words = mixed_words = 0
-    seen_words = 0
-    while chunk := f.read(_SCAN_CHUNK_BYTES):
-        if b"\x00" in chunk:
-            raise _nul_error(path)
-        if is_utf8:
-            try:
-                utf8.decode(chunk)
-            except UnicodeDecodeError:
-                is_utf8 = False
-        if chunk.isascii():
-            continue
-        cp1252_ok = cp1252_ok and not any(b in chunk for b in _CP1252_UNDEFINED)
-        if seen_words < _MAX_ENCODING_WORDS:
-            for word in _HIGH_BYTE_WORD.findall(chunk):
-                if word.isascii():
-                    continue
-                seen_words += 1
-                # Cyrillic in cp1251 is whole words of high bytes; Western accents sit inside
-                # otherwise-ASCII words ("Müller", "Société").
-                if any(0x41 <= b <= 0x7A for b in word):
-                    mixed_words += 1
-                elif len(word) >= 2:
-                    pure_high_words += 1
-    if is_utf8:
-        try:
-            utf8.decode(b"", final=True)
-            return "utf-8"
-        except UnicodeDecodeError:
-            pass
-    if pure_high_words > mixed_words:
-        return "cp1251"
-    return "cp1252" if cp1252_ok else "latin-1"
-
-
-def _nul_error(path: Path) -> CsvReadError:
-    return CsvReadError(
-        path,
-        "contains NUL bytes: a binary file (e.g. .xlsx) or UTF-16 without a byte-order "
-        "mark; export it as CSV (UTF-8)",
-    )
-
-
-def _reject_binary(path: Path, sample: str) -> None:
-    controls = sum(1 for ch in sample if (ch < " " and ch not in "\t\r\n") or "\x7f" <= ch < "\xa0")
-    if controls >= _MIN_CONTROL_CHARS and controls > _MAX_CONTROL_CHAR_RATIO * len(sample):
-        raise CsvReadError(
-            path,
-            f"does not look like a text file ({controls} control characters in the "
-            f"first {len(sample)})",
-        )
+            yield _to_frame(header, rows, numbers, [extras.get(i) for i in range(len(rows))])
 
 
 # --- records ------------------------------------------------------------------------------------
 
 
 @contextmanager
-def _open_text(path: Path, encoding: str) -> Iterator[TextIO]:
-    try:
-        with path.open("r", encoding=encoding, newline="") as text:
-            yield text
-    except OSError as exc:
-        raise CsvReadError(path, exc.strerror or str(exc)) from exc
-    except UnicodeDecodeError as exc:
-        raise CsvReadError(path, f"is not valid {encoding}: {exc.reason}") from exc
+def _open_records(path: Path, fmt: CsvFormat) -> Iterator[Iterator[list[str]]]:
+    """Open the file as an iterator of CSV records positioned after the `sep=` line."""
+    with open_text(path, fmt.encoding) as text:
+        if fmt.has_sep_line:
+            text.readline()
+        lines = chain.from_iterable(_line_blocks(path, text))
+        yield csv.reader(lines, delimiter=fmt.delimiter, strict=False)
+
+
+def _line_blocks(path: Path, text: TextIO) -> Iterator[list[str]]:
+    """The lines that iterating `text` gives, a large block at a time, checked for NUL.
+
+    Reading blocks keeps the per-line work in C. The last line of a block may be cut short, or
+    be a carriage return whose line feed opens the next block: it is carried over.
+    """
+    pending: list[str] = []
+    while block := text.read(_BLOCK_CHARS):
+        # Since Python 3.11 the csv module accepts NUL silently; a NUL means a binary file.
+        if "\x00" in block:
+            raise nul_error(path)
+        if "\n" not in block and "\r" not in block:
+            pending.append(block)
+            continue
+        lines = io.StringIO("".join(pending) + block, newline="").readlines()
+        pending = [lines.pop()]
+        yield lines
+    if tail := "".join(pending):
+        yield io.StringIO(tail, newline="").readlines()
 
 
 @contextmanager
-def _open_records(path: Path, fmt: CsvFormat) -> Iterator[Iterator[list[str]]]:
-    """Open the file as an iterator of CSV records positioned after the `sep=` line."""
-    with _open_text(path, fmt.encoding) as text:
-        if fmt.has_sep_line:
-            text.readline()
-        yield csv.reader(_nul_checked(path, text), delimiter=fmt.delimiter, strict=False)
-
-
-def _nul_checked(path: Path, lines: Iterable[str]) -> Iterator[str]:
-    # Since Python 3.11 the csv module accepts NUL silently; a NUL means a binary file.
-    for line in lines:
-        if "\x00" in line:
-            raise _nul_error(path)
-        yield line
-
-
-def _guarded(path: Path, records: Iterator[list[str]]) -> Iterator[list[str]]:
+def _read_errors(path: Path, records: Iterator[list[str]]) -> Iterator[None]:
     """Re-raise the reader's low-level errors as `CsvReadError` naming the line."""
-    while True:
-        try:
-            record = next(records)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            line = getattr(records, "line_num", "?")
-            raise CsvReadError(
-                path, f"malformed CSV near line {line}: {exc} (an unbalanced quote?)"
-            ) from exc
-        except UnicodeDecodeError as exc:
-            raise CsvReadError(path, f"is not valid {exc.encoding}: {exc.reason}") from exc
-        yield record
+    try:
+        yield
+    except csv.Error as exc:
+        line = getattr(records, "line_num", "?")
+        raise CsvReadError(
+            path, f"malformed CSV near line {line}: {exc} (an unbalanced quote?)"
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise CsvReadError(path, f"is not valid {exc.encoding}: {exc.reason}") from exc
 
 
 def _read_header_record(
     path: Path, records: Iterator[list[str]], fmt: CsvFormat
 ) -> tuple[list[str], int]:
     """Consume the preamble and the header; return the unique names and the header's row."""
-    guarded = _guarded(path, records)
-    for _ in range(fmt.preamble_records):
-        if next(guarded, None) is None:
-            break
-    row_number = fmt.preamble_records
-    for record in guarded:
-        row_number += 1
-        # A forced format may point at a blank record; the header is the next non-blank one.
-        if any(record):
-            return make_unique_headers(record), row_number
-    raise CsvReadError(path, "no header row")
-
-
-def _sample_records(text: str, delimiter: str, complete: bool) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    try:
-        records = [r for _, r in zip(range(_SAMPLE_RECORDS + 1), reader, strict=False)]
-    except csv.Error:
-        return []
-    if not complete and len(records) > 1:
-        records.pop()  # probably cut in the middle by the sample size
-    return records
-
-
-def _find_header_index(path: Path, records: list[list[str]]) -> int:
-    """Index of the header record: the first non-blank one, skipping a single-cell preamble."""
-    multi_column = any(len(r) >= 2 for r in records[: _MAX_PREAMBLE_RECORDS + 1])
-    for index, record in enumerate(records[: _MAX_PREAMBLE_RECORDS + 1]):
-        if any(record) and (len(record) >= 2 or not multi_column):
-            return index
-    if any(any(r) for r in records):
-        return 0
+    with _read_errors(path, records):
+        for _ in range(fmt.preamble_records):
+            if next(records, None) is None:
+                break
+        row_number = fmt.preamble_records
+        for record in records:
+            row_number += 1
+            # A forced format may point at a blank record; the header is the next non-blank one.
+            if any(record):
+                return make_unique_headers(record), row_number
     raise CsvReadError(path, "no header row")
 
 
@@ -392,15 +204,14 @@ def _extra_values(cells: list[str]) -> str | None:
 
 
 def _to_frame(
-    header: list[str], rows: list[list[str]], numbers: list[int], extras: list[str | None]
+    header: list[str], rows: list[list[str]], numbers: Sequence[int], extras: list[str | None]
 ) -> pl.DataFrame:
-    columns = [pl.Series(ROW_NUMBER, numbers, dtype=pl.Int64)]
-    columns += [
-        pl.Series(name, values, dtype=pl.String)
-        for name, values in zip(header, zip(*rows, strict=True), strict=True)
-    ]
-    columns.append(pl.Series(EXTRA_VALUES, extras, dtype=pl.String))
-    return pl.DataFrame(columns).with_columns(_unprotect_formulas(header))
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(header, pl.String), orient="row")
+    return frame.select(
+        pl.Series(ROW_NUMBER, numbers, dtype=pl.Int64),
+        *_unprotect_formulas(header),
+        pl.Series(EXTRA_VALUES, extras, dtype=pl.String),
+    )
 
 
 def _unprotect_formulas(names: list[str]) -> list[pl.Expr]:

@@ -16,8 +16,9 @@ import polars as pl
 
 from gtm.errors import TerminalError
 from gtm.intake import reading
-from gtm.intake.mapping import ColumnMapping, map_columns
+from gtm.intake.mapping import CANONICAL_FIELDS, ColumnMapping, map_columns
 from gtm.intake.normalize import companies, countries, domains, emails, identifiers, names
+from gtm.intake.normalize.columns import DistinctMemo, strip_to_null
 
 KINDS = ("contacts", "companies", "employees")
 AUTO = "auto"  # the inbox sensor's kind: decided from which columns the file maps
@@ -48,6 +49,9 @@ REJECT_SCHEMA = {"row_number": pl.Int64, "reason_code": pl.String, "detail": pl.
                  "raw": pl.String}
 _COMPANY_IDENTITY = ("company_name", "domain", "website", "tin", "registration_number")
 _PERSON_IDENTITY = ("email", "full_name", "first_name", "last_name")
+_PASSTHROUGH = ("city", "industry", "segment", "position", "seniority", "department",
+                "linkedin_url", "phone", "timezone", "language", "client_status")
+_MAX_SIZE = 2**31 - 1  # employees.size_employees is a Postgres integer
 _TRUE = {"1", "true", "yes", "y", "да", "x", "+"}
 _FALSE = {"0", "false", "no", "n", "нет", "-"}
 
@@ -107,7 +111,7 @@ def stage_file(path: Path, kind: str, overrides: Mapping[str, str] | None = None
     if kind == AUTO:
         kind = infer_kind(mapping)
     missing = missing_required_columns(mapping, kind)
-    normaliser = _RowNormaliser(mapping, kind, missing)
+    normaliser = _ChunkNormaliser(mapping, kind, missing)
     frames, rejects, rows_read = [], [], 0
     for chunk in reading.iter_batches(path, fmt, BATCH_ROWS):
         staged, refused = normaliser.normalise(chunk)
@@ -121,107 +125,140 @@ def stage_file(path: Path, kind: str, overrides: Mapping[str, str] | None = None
     return StagedBatch(frame, refused, mapping, fmt, rows_read, kind, path.name, sha256)
 
 
-class _RowNormaliser:
-    """Normalises chunks row by row, memoising the per-value work that repeats across rows."""
+class _ChunkNormaliser:
+    """Normalises chunks column by column; per-value normalisers run once per distinct value."""
 
     def __init__(self, mapping: ColumnMapping, kind: str, missing_columns: list[str]):
         self.sources = mapping.field_to_source
         self.kind = kind
         self.missing_columns = missing_columns
-        self._memo: dict[str, dict] = {}
-
-    def _cached(self, name: str, fn: Callable, value):
-        memo = self._memo.setdefault(name, {})
-        if value not in memo:
-            memo[value] = fn(value)
-        return memo[value]
+        self.memo = DistinctMemo()
 
     def normalise(self, chunk: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-        columns = {f: chunk[src].to_list() for f, src in self.sources.items()}
-        row_numbers = chunk["row_number"].to_list()
-        extras = chunk["extra_values"].to_list() if "extra_values" in chunk.columns else None
-        accepted: list[dict] = []
-        refused: list[dict] = []
-        for i, row_number in enumerate(row_numbers):
-            raw = {f: _blank_to_none(values[i]) for f, values in columns.items()}
-            if self.missing_columns:
-                reason = (UNMAPPED_REQUIRED_COLUMN,
-                          "no column maps to " + "; ".join(self.missing_columns))
-            elif extras is not None and extras[i] is not None:
-                reason = (EXTRA_VALUES, f"more cells than header columns: {extras[i][:80]}")
-            else:
-                row, reason = self._row(raw)
-                if reason is None:
-                    row["row_number"] = row_number
-                    accepted.append(row)
-                    continue
-            refused.append({"row_number": row_number, "reason_code": reason[0],
-                            "detail": reason[1], "raw": _raw_json(chunk, i)})
-        return (pl.DataFrame(accepted, schema=STAGED_SCHEMA),
-                pl.DataFrame(refused, schema=REJECT_SCHEMA))
+        if self.missing_columns:
+            detail = "no column maps to " + "; ".join(self.missing_columns)
+            reasons = pl.repeat(UNMAPPED_REQUIRED_COLUMN, len(chunk), dtype=pl.String, eager=True)
+            return pl.DataFrame(schema=STAGED_SCHEMA), _refused(chunk, reasons, lambda _: detail)
+        raw = chunk.select(
+            "row_number",
+            *(strip_to_null(pl.col(src)).alias(f) for f, src in self.sources.items()),
+            *(pl.lit(None, pl.String).alias(f) for f in CANONICAL_FIELDS if f not in self.sources),
+        )
+        row = self._company_fields(raw)
+        if self.kind != "companies":
+            row = self._person_fields(raw, row)
+        extras = chunk.get_column(reading.EXTRA_VALUES, default=None)
+        reasons = self._reasons(row.with_columns(_extra=extras))
+        staged = row.filter(reasons.is_null()).select(
+            pl.col(c).cast(t) if c in row.columns else pl.lit(None, t).alias(c)
+            for c, t in STAGED_SCHEMA.items()
+        )
+        details = raw.with_columns(country=row["country"])
+        return staged, _refused(chunk, reasons, lambda i: _detail(
+            reasons[i], details.row(i, named=True), extras[i] if extras is not None else None))
 
-    def _row(self, raw: dict) -> tuple[dict, tuple[str, str] | None]:
-        row: dict = {}
-        country = self._cached("country", countries.to_iso_country, raw.get("country"))
-        row["country"] = country
-        for field in ("city", "industry", "segment", "position", "seniority", "department",
-                      "linkedin_url", "phone", "timezone", "language", "client_status"):
-            row[field] = raw.get(field)
+    def _company_fields(self, raw: pl.DataFrame) -> pl.DataFrame:
+        """Company and shared fields, with `_bad_<field>` set where a value fails its check."""
+        memo = self.memo
+        country = memo.apply_one("country", countries.to_iso_country, raw["country"], pl.String)
+        domain = memo.apply_one("site", domains.domain_from_website, raw["domain"], pl.String)
+        website = memo.apply_one("site", domains.domain_from_website, raw["website"], pl.String)
+        checked = raw.with_columns(country=country)
+        return pl.concat([
+            raw.select("row_number", *_PASSTHROUGH, "website"),
+            pl.DataFrame([country, domain.fill_null(website).alias("domain"),
+                          memo.apply_one("sme", _boolean, raw["sme_registry"], pl.Boolean)]),
+            memo.apply("company", _company_names, raw.select("company_name"),
+                       {"company_name": pl.String, "normalized_name": pl.String,
+                        "legal_form": pl.String}),
+            memo.apply("tin", _identifier_check(identifiers.validate_tin),
+                       checked.select("tin", "country"),
+                       {"tin": pl.String, "_bad_tin": pl.Boolean}),
+            memo.apply("registration_number",
+                       _identifier_check(identifiers.validate_registration_number),
+                       checked.select("registration_number", "country"),
+                       {"registration_number": pl.String, "_bad_registration_number": pl.Boolean}),
+            memo.apply("size", _checked_size, raw.select("size_employees"),
+                       {"size_employees": pl.Int64, "_bad_size_employees": pl.Boolean}),
+        ], how="horizontal")
 
-        # Company identity.
-        name = raw.get("company_name")
-        if name:
-            row["company_name"] = self._cached("display", companies.clean_company_display_name, name)
-            row["normalized_name"] = self._cached("norm", companies.normalize_company_name, name) or None
-            row["legal_form"] = self._cached("form", companies.legal_form, name)
-        row["website"] = raw.get("website")
-        row["domain"] = (self._cached("site", domains.domain_from_website, raw.get("domain"))
-                         or self._cached("site", domains.domain_from_website, raw.get("website")))
-        for field, validate, code in (
-            ("tin", identifiers.validate_tin, INVALID_TIN),
-            ("registration_number", identifiers.validate_registration_number,
-             INVALID_REGISTRATION_NUMBER),
-        ):
-            result = validate(raw.get(field), country)
-            if not result.valid:
-                return row, (code, f"{field} {raw.get(field)!r} fails its check for {country or '?'}")
-            row[field] = result.value
-        try:
-            row["size_employees"] = _size(raw.get("size_employees"))
-        except ValueError:
-            return row, (INVALID_NUMBER, f"size_employees {raw.get('size_employees')!r} is not a number")
-        row["sme_registry"] = _boolean(raw.get("sme_registry"))
+    def _person_fields(self, raw: pl.DataFrame, row: pl.DataFrame) -> pl.DataFrame:
+        """Person fields, and the company domain a work email gives when nothing else did."""
+        memo = self.memo
+        email = emails.normalize_email_column(raw["email"])
+        first = memo.apply_one("name", names.clean_name_part, raw["first_name"], pl.String)
+        last = memo.apply_one("name", names.clean_name_part, raw["last_name"], pl.String)
+        # A full name is split only when neither part came in its own column.
+        unsplit = raw.select(pl.when(pl.col("first_name").is_null() & pl.col("last_name").is_null())
+                             .then(pl.col("full_name")))
+        split = memo.apply("split", _split_name, unsplit, {"first": pl.String, "last": pl.String})
+        host = email["email"].str.split("@").list.last()
+        from_email = memo.apply_one("email_domain", _company_domain_of_mail_host, host, pl.String)
+        return row.with_columns(
+            email=email["email"], email_is_role=email["is_role"],
+            email_is_disposable=email["is_disposable"], _email_reason=email["reason"],
+            _raw_email=raw["email"],
+            first_name=pl.when(raw["first_name"].is_not_null()).then(first)
+            .otherwise(split["first"]),
+            last_name=pl.when(raw["last_name"].is_not_null()).then(last)
+            .otherwise(split["last"]),
+            domain=pl.col("domain").fill_null(from_email),
+        ).with_columns(
+            full_name=pl.when(pl.any_horizontal(pl.col("first_name", "last_name").is_not_null()))
+            .then(pl.concat_str("first_name", "last_name", separator=" ", ignore_nulls=True)),
+        )
 
+    def _reasons(self, row: pl.DataFrame) -> pl.Series:
+        """Each row's reason code, null when accepted; the first failing check wins."""
+        reason = (
+            pl.when(pl.col("_extra").is_not_null()).then(pl.lit(EXTRA_VALUES))
+            .when("_bad_tin").then(pl.lit(INVALID_TIN))
+            .when("_bad_registration_number").then(pl.lit(INVALID_REGISTRATION_NUMBER))
+            .when("_bad_size_employees").then(pl.lit(INVALID_NUMBER))
+        )
         if self.kind == "companies":
-            if not any(row.get(f) for f in ("company_name", "domain", "tin", "registration_number")):
-                return row, (MISSING_COMPANY, "no company name, domain or identifier")
-            return row, None
-
-        # Person identity.
-        email = emails.normalize_email(raw.get("email"))
-        if raw.get("email") and not email.valid:
-            return row, (INVALID_EMAIL, f"email {raw.get('email')!r} is not a valid address")
-        row["email"] = email.email
-        row["email_is_role"] = email.is_role
-        row["email_is_disposable"] = email.is_disposable
-        first, last = raw.get("first_name"), raw.get("last_name")
-        split = names.split_full_name(raw.get("full_name")) if not (first or last) else None
-        row["first_name"] = names.clean_name_part(first) if first else (split and split.first)
-        row["last_name"] = names.clean_name_part(last) if last else (split and split.last)
-        row["full_name"] = " ".join(p for p in (row["first_name"], row["last_name"]) if p) or None
-        if not row["domain"] and email.email:
-            row["domain"] = domains.company_domain_from_email(email.email)
-        has_company = bool(row.get("normalized_name") or row.get("domain") or row.get("tin"))
-        if not email.email and not (row["last_name"] and has_company):
-            return row, (MISSING_EMAIL, "no email, and no name + company to identify the person")
-        return row, None
+            identified = pl.any_horizontal(
+                pl.col("company_name", "domain", "tin", "registration_number").is_not_null())
+            reason = reason.when(~identified).then(pl.lit(MISSING_COMPANY))
+        else:
+            has_company = pl.any_horizontal(
+                pl.col("normalized_name", "domain", "tin").is_not_null())
+            identified = pl.col("email").is_not_null() | (
+                pl.col("last_name").is_not_null() & has_company)
+            reason = (
+                reason.when(pl.all_horizontal(pl.col("_raw_email", "_email_reason").is_not_null()))
+                .then(pl.lit(INVALID_EMAIL))
+                .when(~identified).then(pl.lit(MISSING_EMAIL))
+            )
+        return row.select(reason.otherwise(pl.lit(None, pl.String))).to_series()
 
 
-def _blank_to_none(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
+def _company_names(name: str) -> tuple[str | None, str | None, str | None]:
+    return (companies.clean_company_display_name(name),
+            companies.normalize_company_name(name) or None, companies.legal_form(name))
+
+
+def _identifier_check(validate: Callable[[str, str | None], identifiers.IdResult]):
+    def check(value: str, country: str | None) -> tuple[str | None, bool]:
+        result = validate(value, country)
+        return result.value, not result.valid
+    return check
+
+
+def _checked_size(value: str) -> tuple[int | None, bool]:
+    try:
+        return _size(value), False
+    except (ValueError, OverflowError):
+        return None, True
+
+
+def _split_name(full_name: str) -> tuple[str | None, str | None]:
+    split = names.split_full_name(full_name)
+    return split.first, split.last
+
+
+def _company_domain_of_mail_host(host: str) -> str | None:
+    return domains.company_domain_from_email(f"@{host}")
 
 
 def _size(value: str | None) -> int | None:
@@ -232,7 +269,7 @@ def _size(value: str | None) -> int | None:
     if "-" in text:
         text = text.rsplit("-", 1)[1]
     number = int(float(text))
-    if number < 0:
+    if not 0 <= number <= _MAX_SIZE:
         raise ValueError(value)
     return number
 
@@ -242,6 +279,31 @@ def _boolean(value: str | None) -> bool | None:
         return None
     folded = value.strip().casefold()
     return True if folded in _TRUE else False if folded in _FALSE else None
+
+
+def _detail(reason: str, raw: dict, extra: str | None) -> str:
+    """A refused row's reason in words, quoting the offending cell."""
+    if reason == EXTRA_VALUES:
+        return f"more cells than header columns: {(extra or '')[:80]}"
+    if reason in (INVALID_TIN, INVALID_REGISTRATION_NUMBER):
+        field = "tin" if reason == INVALID_TIN else "registration_number"
+        return f"{field} {raw[field]!r} fails its check for {raw['country'] or '?'}"
+    if reason == INVALID_NUMBER:
+        return f"size_employees {raw['size_employees']!r} is not a number"
+    if reason == INVALID_EMAIL:
+        return f"email {raw['email']!r} is not a valid address"
+    if reason == MISSING_COMPANY:
+        return "no company name, domain or identifier"
+    return "no email, and no name + company to identify the person"
+
+
+def _refused(chunk: pl.DataFrame, reasons: pl.Series,
+             detail: Callable[[int], str]) -> pl.DataFrame:
+    """The refused rows of a chunk with reason, detail and their non-empty raw cells as JSON."""
+    indexes = reasons.is_not_null().arg_true().to_list()
+    records = [{"row_number": chunk["row_number"][i], "reason_code": reasons[i],
+                "detail": detail(i), "raw": _raw_json(chunk, i)} for i in indexes]
+    return pl.DataFrame(records, schema=REJECT_SCHEMA)
 
 
 def _raw_json(chunk: pl.DataFrame, index: int) -> str:

@@ -25,6 +25,7 @@ EMPLOYEE_FIELDS = (
     "client_status",
 )
 _SQL_TYPES = {"size_employees": "integer", "sme_registry": "boolean", "company_id": "uuid"}
+_COPY_SLICE_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -84,10 +85,20 @@ def write_employees(conn: psycopg.Connection, workspace_id: str, rows: pl.DataFr
 
 def _write(conn: psycopg.Connection, table: str, fields: Sequence[str], workspace_id: str,
            rows: pl.DataFrame, provenance: Provenance) -> int:
-    if rows.is_empty():
+    new = rows.filter(pl.col("is_new"))
+    if not new.is_empty():
+        # Straight into the table: the server checks and indexes rows while later ones stream.
+        _copy(conn, sql.Identifier(table), new.select(
+            "id", pl.lit(str(workspace_id)).alias("workspace_id"), *fields,
+            pl.lit(provenance.session_key).alias("session_key"),
+            pl.lit(provenance.batch_id).alias("batch_id"),
+            pl.lit(f"[{provenance.entry()}]").alias("sources"),
+        ))
+    existing = rows.filter(~pl.col("is_new"))
+    if existing.is_empty():
         return 0
     staging = sql.Identifier(f"_incoming_{table}")
-    columns = ["id", "is_new", *fields]
+    columns = ["id", *fields]
     # Dropped first as well: inside a caller's outer transaction `on commit` comes too late.
     conn.execute(sql.SQL("drop table if exists {}").format(staging))
     conn.execute(sql.SQL("create temp table {} ({}) on commit drop").format(
@@ -96,29 +107,16 @@ def _write(conn: psycopg.Connection, table: str, fields: Sequence[str], workspac
             sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(_sql_type(c))) for c in columns
         ),
     ))
-    with conn.cursor() as cur, cur.copy(sql.SQL("copy {} ({}) from stdin").format(
-            staging, sql.SQL(", ").join(map(sql.Identifier, columns)))) as copy:
-        for record in rows.select(columns).iter_rows():
-            copy.write_row(record)
-
+    _copy(conn, staging, existing.select(columns))
     target = sql.Identifier(table)
     field_list = sql.SQL(", ").join(map(sql.Identifier, fields))
-    conn.execute(
-        sql.SQL(
-            "insert into {target} (id, workspace_id, {fields}, session_key, batch_id, sources)"
-            " select id, %(ws)s, {fields}, %(session)s, %(batch)s, jsonb_build_array(%(entry)s::jsonb)"
-            " from {staging} where is_new"
-        ).format(target=target, fields=field_list, staging=staging),
-        {"ws": workspace_id, "session": provenance.session_key, "batch": provenance.batch_id,
-         "entry": provenance.entry()},
-    )
     filled = [sql.SQL("coalesce({gap}, i.{col})").format(col=sql.Identifier(c), gap=_gap(c))
               for c in fields]
     current = sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(c)) for c in fields)
     merged = conn.execute(
         sql.SQL(
             "update {target} t set ({fields}) = ({filled}) from {staging} i"
-            " where t.id = i.id and not i.is_new and t.workspace_id = %(ws)s"
+            " where t.id = i.id and t.workspace_id = %(ws)s"
             " and ({current}) is distinct from ({filled})"
         ).format(target=target, fields=field_list, filled=sql.SQL(", ").join(filled),
                  staging=staging, current=current),
@@ -127,12 +125,25 @@ def _write(conn: psycopg.Connection, table: str, fields: Sequence[str], workspac
     conn.execute(
         sql.SQL(
             "update {target} t set sources = t.sources || jsonb_build_array(%(entry)s::jsonb)"
-            " from {staging} i where t.id = i.id and not i.is_new and t.workspace_id = %(ws)s"
-            " and not t.sources @> jsonb_build_array(jsonb_build_object('batch_id', %(batch)s::text))"
+            " from {staging} i where t.id = i.id and t.workspace_id = %(ws)s and not"
+            " t.sources @> jsonb_build_array(jsonb_build_object('batch_id', %(batch)s::text))"
         ).format(target=target, staging=staging),
         {"ws": workspace_id, "batch": provenance.batch_id, "entry": provenance.entry()},
     )
     return merged
+
+
+def _copy(conn: psycopg.Connection, table: sql.Identifier, rows: pl.DataFrame) -> None:
+    """COPY the frame's columns into the same-named columns of `table`.
+
+    polars writes the CSV (null unquoted, "" quoted: exactly COPY's CSV convention); slices
+    keep the buffer small for files of millions of rows.
+    """
+    statement = sql.SQL("copy {} ({}) from stdin (format csv)").format(
+        table, sql.SQL(", ").join(map(sql.Identifier, rows.columns)))
+    with conn.cursor() as cur, cur.copy(statement) as copy:
+        for piece in rows.iter_slices(_COPY_SLICE_ROWS):
+            copy.write(piece.write_csv(include_header=False))
 
 
 def write_rejects(conn: psycopg.Connection, workspace_id: str, batch_id: str,
@@ -140,20 +151,13 @@ def write_rejects(conn: psycopg.Connection, workspace_id: str, batch_id: str,
     """Store every refused row with its reason code and raw cells."""
     if rejects.is_empty():
         return
-    with conn.cursor() as cur, cur.copy(
-            "copy import_rejects (workspace_id, batch_id, row_number, reason_code, detail, raw)"
-            " from stdin") as copy:
-        for row_number, reason, detail, raw in rejects.select(
-                "row_number", "reason_code", "detail", "raw").iter_rows():
-            copy.write_row((workspace_id, batch_id, row_number, reason, detail, raw))
+    _copy(conn, sql.Identifier("import_rejects"), rejects.select(
+        pl.lit(str(workspace_id)).alias("workspace_id"), pl.lit(batch_id).alias("batch_id"),
+        "row_number", "reason_code", "detail", "raw"))
 
 
 def _sql_type(column: str) -> str:
-    if column == "id":
-        return "uuid"
-    if column == "is_new":
-        return "boolean"
-    return _SQL_TYPES.get(column, "text")
+    return "uuid" if column == "id" else _SQL_TYPES.get(column, "text")
 
 
 def _gap(column: str) -> sql.Composable:

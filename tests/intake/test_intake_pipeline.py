@@ -140,3 +140,12 @@ def test_unmapped_required_column_rejects_every_row(db, ws, tmp_path) -> None:
     report = _import(db, ws, path)
     assert report.reasons == {"unmapped_required_column": 2}
     assert _count(db, "employees", ws) == 0
+
+
+def test_employee_counts_a_float_or_an_integer_column_cannot_hold_are_rejected(tmp_path) -> None:
+    path = _csv(tmp_path, "g.csv", [f"{name},acme.com,{size}" for name, size in (
+        ("A", "inf"), ("B", "1e400"), ("C", "99999999999"), ("D", "nan"), ("E", "51-200"))],
+        header="Company,Website,Employees\n")
+    staged = stage_file(path, "companies")
+    assert staged.rejects["reason_code"].to_list() == ["invalid_number"] * 4
+    assert staged.frame["size_employees"].to_list() == [200]

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gtm.intake.normalize.emails import (
     INVALID_EMAIL,
     MISSING_EMAIL,
+    ROLE_LOCAL_PARTS,
     EmailResult,
     clean_email,
     is_disposable,
     is_role_account,
     is_valid_email,
     normalize_email,
+    normalize_email_column,
 )
 
 
@@ -114,3 +119,39 @@ def test_clean_and_validate_separately():
     assert clean_email(" <A@B.CO> ") == "a@b.co"
     assert is_valid_email("a@b.co")
     assert not is_valid_email("A B@b.co")
+
+
+def _per_value(values: list[str | None]) -> list[tuple]:
+    return [(r.email, r.reason, r.is_role, r.is_disposable) for r in map(normalize_email, values)]
+
+
+def _column(values: list[str | None]) -> list[tuple]:
+    return list(normalize_email_column(pl.Series(values, dtype=pl.String)).iter_rows())
+
+
+def test_the_column_form_gives_what_normalize_email_gives():
+    values = [None, "", "  ", "<>", "John.Doe@Example.COM", " ann@acme.io ", "mailto:a@b.io",
+              "Ann <ann@acme.io>", "ann@acme.io.", "info-msk@acme.ru", "sales.eu@acme.com",
+              "customer.service@x.org", "info.abcd@a.com", "-info@x.org", "x@sub.mailinator.com",
+              "ivan@ПРИМЕР.РФ", "ivan@xn--e1afmkfd.xn--p1ai", "a@b@c.com", "john@acme",
+              "x" * 65 + "@acme.com", "john@" + "a" * 64 + ".com", "a@" + "b" * 63 + "\n",
+              "o'brien@acme.ie", "info@acme.com"]  # fmt: skip
+    assert _column(values) == _per_value(values)
+
+
+ROLE_WORDS = sorted(ROLE_LOCAL_PARTS)[:40] + ["ann", "eu", "msk", "abcd", "", "7"]
+LOCAL_PARTS = st.lists(st.sampled_from(ROLE_WORDS), min_size=1, max_size=4).flatmap(
+    lambda words: st.tuples(*(st.sampled_from([".", "_", "-", "--", "+", ""]) for _ in words))
+    .map(lambda seps: "".join(w + s for w, s in zip(words, seps, strict=True))))
+EMAIL_ISH = st.one_of(
+    st.text(alphabet="abcXYZ019.+-_@<>:;, '\"\u00a0\u200bжü", max_size=16),
+    st.tuples(LOCAL_PARTS, st.sampled_from(["@acme.com", "@mailinator.com", "@a.co.uk", "@x",
+                                            "@ПРИМЕР.рф", "@xn--p1ai.ru", "@a..b"]))
+    .map("".join),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.none() | EMAIL_ISH, max_size=30))
+def test_the_column_form_agrees_on_arbitrary_cells(values):
+    assert _column(values) == _per_value(values)

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from gtm.errors import TerminalError
+from gtm.intake import reading
 from gtm.intake.reading import (
     EXTRA_VALUES,
     ROW_NUMBER,
@@ -323,3 +324,15 @@ def test_large_file_streams_in_bounded_batches(tmp_path):
     last = batches[-1].row(-1, named=True)
     assert last["Email"] == f"user{total - 1}@acme{(total - 1) % 97}.com"
     assert batches[0]["Note"][0] == "multi\nline 0"
+
+
+@pytest.mark.parametrize("block_chars", [1, 2, 3, 5, 8])
+def test_lines_cut_by_read_blocks_read_the_same(tmp_path, monkeypatch, block_chars):
+    data = ('Name,Note\r\nAnn,"two\r\nlines"\r\n\r\nBob,plain\rCid,"q""uote"\n,\n'
+            "Dan,\"\nx\"\r\nEve,end")  # CRLF, lone CR, LF, blank, quoted newlines, no final EOL
+    path = write(tmp_path, data.encode("utf-8"))
+    expected = read_all(path).to_dicts()
+    monkeypatch.setattr(reading, "_BLOCK_CHARS", block_chars)
+    assert read_all(path).to_dicts() == expected
+    assert [r["Name"] for r in expected] == ["Ann", "Bob", "Cid", "Dan", "Eve"]
+    assert [r[ROW_NUMBER] for r in expected] == [2, 4, 5, 7, 8]

@@ -101,6 +101,7 @@ def _alternation(prefix_only: bool) -> str:
 
 _SUFFIX = re.compile(rf"(?:^|[\s,]+)(?:{_alternation(False)})\s*$", re.IGNORECASE)
 _PREFIX = re.compile(rf"^(?:{_alternation(True)})(?:[\s,]+|$)", re.IGNORECASE)
+_SEPARATOR_RUN = re.compile(r"(?<![\s,])[\s,]")
 _QUOTES = "\"'«»“”„‟‘’‚‹›`"
 _QUOTE_TABLE = dict.fromkeys(map(ord, _QUOTES), " ")
 
@@ -111,7 +112,7 @@ def legal_form(name: str | None) -> str | None:
         return None
     text = _unquote(name)
     for pattern in (_PREFIX, _SUFFIX):
-        match = pattern.search(text)
+        match = _search(pattern, text)
         if match and match.group(0).strip() != text:
             return _display(match)
     return None
@@ -122,9 +123,10 @@ def normalize_company_name(name: str | None) -> str:
     """Matching key of a company name: "ООО «Ромашка»" -> "ромашка", "Acme, Inc." -> "acme"."""
     if not name:
         return ""
-    text = _strip_legal_forms(_unquote(name))
-    text = unicodedata.normalize("NFKD", text.casefold().replace("ё", "е"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _strip_legal_forms(_unquote(name)).casefold()
+    if not text.isascii():  # ASCII has nothing to decompose
+        text = unicodedata.normalize("NFKD", text.replace("ё", "е"))
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("&", " and ").replace("+", " and ")
     words = re.findall(r"[^\W_]+", text)
     if words and words[0] == "the" and len(words) > 1:
@@ -154,11 +156,32 @@ def clean_company_display_name(name: str | None) -> str | None:
 def _strip_legal_forms(text: str) -> str:
     """Remove legal forms from both ends until none is left, never emptying the name."""
     while True:
-        stripped = _PREFIX.sub("", text, count=1).strip(" ,")
-        stripped = _SUFFIX.sub("", stripped, count=1).strip(" ,")
+        stripped = _cut(_PREFIX, text).strip(" ,")
+        stripped = _cut(_SUFFIX, stripped).strip(" ,")
         if not stripped or stripped == text:
             return text
         text = stripped
+
+
+# `legal_form` and `normalize_company_name` of one name search the same texts: the legal-form
+# regexes are the costly part of both, so each search is done once.
+@lru_cache(maxsize=16384)
+def _search(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    if pattern is not _SUFFIX:
+        return pattern.search(text)
+    # A suffix match can only start at the text's start or where a run of separators starts
+    # (from inside a run it could have started at the run's start), so `search`, which tries
+    # every position in turn, gives the same match as trying just those.
+    for start in (0, *(m.start() for m in _SEPARATOR_RUN.finditer(text, 1))):
+        if match := pattern.match(text, start):
+            return match
+    return None
+
+
+def _cut(pattern: re.Pattern[str], text: str) -> str:
+    """`pattern.sub("", text, count=1)`."""
+    match = _search(pattern, text)
+    return text if match is None else text[: match.start()] + text[match.end() :]
 
 
 def _unquote(name: str) -> str:
@@ -166,8 +189,8 @@ def _unquote(name: str) -> str:
 
 
 def _display(match: re.Match[str]) -> str:
-    index = next(int(k[1:]) for k, v in match.groupdict().items() if v is not None)
-    return _LEGAL_FORMS[index][0]
+    # The alternatives are the only capturing groups and exactly one of them matched.
+    return _LEGAL_FORMS[int(match.lastgroup[1:])][0]
 
 
 def _closes(opening: str, closing: str) -> bool:

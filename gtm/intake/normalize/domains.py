@@ -24,6 +24,7 @@ _EXTRACT = tldextract.TLDExtract(
 )
 # "host:port" must not read as a scheme, so a scheme needs "//" unless it is a known one.
 _SCHEME = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|(?:https?|ftp|mailto):/*)", re.IGNORECASE)
+_BROKEN_SCHEME = re.compile(r"^(?:https?//|//)", re.IGNORECASE)
 _LABEL = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)$")
 
 # Free/personal mailbox providers: an address there says nothing about the employer.
@@ -45,6 +46,7 @@ FREE_MAIL_BRANDS = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)
 def registrable_domain(host: str) -> str | None:
     """The eTLD+1 of a host name, or None for IPs, bare names and malformed hosts."""
     host = canonical_host(host.strip().strip(".").lower())
@@ -65,10 +67,9 @@ def domain_from_website(url: str | None) -> str | None:
     if not url:
         return None
     value = url.strip()
-    if not value or any(ch.isspace() for ch in value):
+    if not value or len(value.split()) > 1:  # whitespace inside
         return None
-    value = _SCHEME.sub("", value)
-    value = re.sub(r"^(?:https?//|//)", "", value, flags=re.IGNORECASE)
+    value = _BROKEN_SCHEME.sub("", _SCHEME.sub("", value))
     host = urlsplit("//" + value).hostname
     return registrable_domain(host) if host else None
 
@@ -109,11 +110,22 @@ def canonical_host(host: str) -> str | None:
     """
     if not host or ".." in host:
         return None
-    try:
-        canonical = host.encode("idna").decode("idna")
-    except UnicodeError:
-        return None
+    if host.isascii() and "xn--" not in host:
+        if not idna_ascii_lengths_ok(host):
+            return None
+        canonical = host  # what the codec returns for it
+    else:
+        try:
+            canonical = host.encode("idna").decode("idna")
+        except UnicodeError:
+            return None
     labels = canonical.split(".")
     if not all(_LABEL.match(label) and "_" not in label for label in labels):
         return None
     return canonical
+
+
+def idna_ascii_lengths_ok(name: str) -> bool:
+    """The checks Python's idna codec makes of an ASCII name, which it otherwise leaves as is."""
+    labels = name.split(".")
+    return all(0 < len(label) < 64 for label in labels[:-1]) and len(labels[-1]) < 64
