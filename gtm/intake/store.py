@@ -56,9 +56,12 @@ def load_company_keys(conn: psycopg.Connection, workspace_id: str) -> pl.DataFra
 
 def load_employee_keys(conn: psycopg.Connection, workspace_id: str) -> pl.DataFrame:
     """The identity columns of every employee in the workspace, for matching."""
+    # LinkedIn, phone, country and title are the matcher's evidence for stored people too.
     return _frame(conn, "select id::text as id, lower(email) as email, first_name, last_name,"
-                  " company_id::text as company_id from employees where workspace_id = %s",
-                  (workspace_id,), ["id", "email", "first_name", "last_name", "company_id"])
+                  " company_id::text as company_id, linkedin_url, phone, country, position"
+                  " from employees where workspace_id = %s",
+                  (workspace_id,), ["id", "email", "first_name", "last_name", "company_id",
+                                    "linkedin_url", "phone", "country", "position"])
 
 
 def _frame(conn, query: str, params, columns: list[str]) -> pl.DataFrame:
