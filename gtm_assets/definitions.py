@@ -4,6 +4,7 @@ import dagster as dg
 
 from gtm_assets.campaigns.definitions import defs as campaign_defs
 from gtm_assets.drafting.definitions import defs as drafting_defs
+from gtm_assets.enrich.definitions import defs as enrich_defs
 from gtm_assets.intake.definitions import defs as intake_defs
 from gtm_assets.platform.definitions import defs as platform_defs
 from gtm_assets.replies.definitions import defs as replies_defs
@@ -15,6 +16,7 @@ from gtm_resources.supabase import supabase_resource_from_env
 defs = dg.Definitions.merge(
     platform_defs,
     intake_defs,
+    enrich_defs,
     scoring_defs,
     campaign_defs,
     drafting_defs,

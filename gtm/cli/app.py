@@ -13,6 +13,7 @@ from gtm.cli import (
     db_commands,
     demo_command,
     draft_commands,
+    enrich_commands,
     icp_commands,
     intake_commands,
     pack_commands,
@@ -104,6 +105,7 @@ app.command("sender:offer")(draft_commands.sender_offer)
 app.command("benchmark:run")(draft_commands.benchmark_run)
 app.command("pack:optimize")(draft_commands.pack_optimize)
 app.command("demo")(demo_command.demo)
+app.command("enrich:run")(enrich_commands.enrich_run)
 app.command("up")(platform_commands.up)
 
 
