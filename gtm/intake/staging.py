@@ -16,7 +16,7 @@ import polars as pl
 
 from gtm.errors import TerminalError
 from gtm.intake import reading
-from gtm.intake.mapping import CANONICAL_FIELDS, ColumnMapping, map_columns
+from gtm.intake.mapping import CANONICAL_FIELDS, ColumnMapping, LlmFallback, map_columns
 from gtm.intake.normalize import companies, countries, domains, emails, identifiers, names
 from gtm.intake.normalize.columns import DistinctMemo, strip_to_null
 
@@ -99,15 +99,19 @@ def infer_kind(mapping: ColumnMapping) -> str:
 
 
 def stage_file(path: Path, kind: str, overrides: Mapping[str, str] | None = None,
-               progress: Callable[[int], None] | None = None) -> StagedBatch:
-    """Read, map and normalise a whole file; `progress(rows_done)` after each chunk."""
+               progress: Callable[[int], None] | None = None,
+               llm_fallback: LlmFallback | None = None) -> StagedBatch:
+    """Read, map and normalise a whole file; `progress(rows_done)` after each chunk.
+
+    `llm_fallback` is asked only for the columns the synonyms and known formats left unmapped.
+    """
     if kind not in (*KINDS, AUTO):
         raise ImportKindError(f"unknown import kind {kind!r}; use one of {', '.join(KINDS)}")
     if not path.is_file():
         raise TerminalError(f"no such file: {path}")
     sha256 = file_sha256(path)
     fmt = reading.detect_format(path)
-    mapping = map_columns(reading.read_header(path, fmt), overrides)
+    mapping = map_columns(reading.read_header(path, fmt), overrides, llm_fallback)
     if kind == AUTO:
         kind = infer_kind(mapping)
     missing = missing_required_columns(mapping, kind)

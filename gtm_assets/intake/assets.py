@@ -7,11 +7,14 @@ import pandera.errors
 from pydantic import Field
 
 from gtm.intake.apply import ImportReport, apply_batch
+from gtm.intake.mapping_llm import column_mapping_fallback
 from gtm.intake.reports import load_report, markdown_table, summary_line
 from gtm.intake.schemas import StagedContacts
 from gtm.intake.staging import AUTO, StagedBatch, stage_file
+from gtm.providers.llm import CallContext
 from gtm_assets.intake.partitions import import_batch_partitions
 from gtm_resources import SupabaseResource
+from gtm_resources.llm import LLMResource
 
 
 class ImportConfig(dg.Config):
@@ -25,9 +28,20 @@ class ImportConfig(dg.Config):
     partitions_def=import_batch_partitions, group_name="intake", kinds={"polars"},
     check_specs=[dg.AssetCheckSpec("staged_contacts_schema", asset="staged_contacts")],
 )
-def staged_contacts(context: dg.AssetExecutionContext, config: ImportConfig):
-    """The file parsed, mapped and normalised; refused rows kept with their reason codes."""
-    staged = stage_file(Path(config.path), config.kind, config.map or None)
+def staged_contacts(context: dg.AssetExecutionContext, config: ImportConfig,
+                    supabase: SupabaseResource, llm: LLMResource):
+    """The file parsed, mapped and normalised; refused rows kept with their reason codes.
+
+    With a model configured, columns no synonym or known format maps are offered to it."""
+    path, overrides = Path(config.path), config.map or None
+    if llm.mode("column_mapping") != "llm":
+        staged = stage_file(path, config.kind, overrides)
+    else:
+        with llm.trace(supabase, "column_mapping", context=context,
+                       batch_id=context.partition_key) as trace:
+            fallback = column_mapping_fallback(
+                llm.client(), context=CallContext(trace=trace, batch_id=context.partition_key))
+            staged = stage_file(path, config.kind, overrides, llm_fallback=fallback)
     staged.forced = config.force
     try:
         StagedContacts.validate(staged.frame, lazy=True)
