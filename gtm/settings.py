@@ -137,6 +137,9 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
     paths_packs: Path | None = Field(default=None, description="Prompt packs; the bundled ones")
+    web_secret_key: SecretStr | None = Field(
+        default=None, description="Signs web session cookies; unset = a random key per process."
+    )
 
     # Reply collection (docs/replies.md). The IMAP password only from the environment.
     mail_source: Literal["maildir", "imap"] = Field(

@@ -21,6 +21,7 @@ from gtm.cli import (
     reply_commands,
     segment_commands,
     send_commands,
+    web_commands,
 )
 from gtm.cli.output import err_console
 from gtm.errors import GtmError
@@ -56,6 +57,8 @@ app = typer.Typer(
 )
 
 app.command("db:url")(db_commands.db_url)
+app.command("user:add")(web_commands.user_add)
+app.command("web")(web_commands.web)
 app.command("db:migrate")(db_commands.db_migrate)
 app.command("db:status")(db_commands.db_status)
 app.command("db:stop")(db_commands.db_stop)

@@ -15,6 +15,7 @@ from gtm.cli.enrich_commands import enrich_for_demo
 from gtm.cli.icp_commands import set_icp_via_dagster
 from gtm.cli.intake_commands import import_via_dagster
 from gtm.cli.output import console, print_json, print_mapping, print_table
+from gtm.cli.web_commands import demo_login
 from gtm.db import connect
 from gtm.db.inventory import table_counts
 from gtm.db.workspaces import ensure_workspace
@@ -78,6 +79,8 @@ def demo(json_output: bool = _JSON) -> None:
     summary["drafts"] = _drafts(settings, summary["campaign"]["id"])
     summary["sending"] = _send(settings)
     summary["replies"] = _replies(settings)
+    url, email, password = demo_login(settings)
+    summary["web"] = {"url": url, "login": email, "password": password}
     with connect(settings) as conn:
         summary["tables"] = table_counts(conn)
     if json_output:
@@ -260,6 +263,9 @@ def _print(summary: dict) -> None:
         print_mapping(f"metrics: {row.get('campaign', DEMO_CAMPAIGN)}",
                       {k: v for k, v in row.items() if isinstance(v, int | float)})
     print_table("tables", ("table", "rows"), sorted(summary["tables"].items()))
+    web = summary["web"]
+    console.print(f"7. Review the drafts in the web app: `gtm up` (or `gtm web`), then "
+                  f"{web['url']} and log in as {web['login']} / {web['password']}")
     console.print(
         "Next: `gtm up` for the Dagster UI, `gtm campaign:status demo`, "
         "`gtm contacts:import YOUR.csv`."

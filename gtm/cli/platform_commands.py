@@ -1,4 +1,4 @@
-"""`gtm up`: the Dagster UI and daemon for this GTM_HOME."""
+"""`gtm up`: the web app next to the Dagster UI and daemon for this GTM_HOME."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def up(
     host: str | None = typer.Option(None, help="Interface to bind (default: settings web_host)."),
     port: int | None = typer.Option(None, help="Dagster UI port (default: settings dagster_port)."),
 ) -> None:
-    """Start the Dagster UI and daemon (sensors, schedules) for this GTM_HOME.
+    """Start the web app and the Dagster UI with its daemon (sensors, schedules) for this GTM_HOME.
 
     Example: gtm up --port 3000
     """
@@ -29,11 +29,18 @@ def up(
     dagster_home = prepare_dagster_home(settings)
     host = host or settings.web_host
     port = port or settings.dagster_port
+    console.print(f"Web app:   http://{host}:{settings.web_port}  (log in; `gtm user:add EMAIL`)")
     console.print(f"Dagster UI: http://{host}:{port}  (DAGSTER_HOME={dagster_home})")
     console.print("Press Ctrl-C to stop.")
+    env = {**os.environ, "DAGSTER_HOME": str(dagster_home)}
+    web = subprocess.Popen([sys.executable, "-m", "gtm.cli", "web", "--host", host,
+                            "--port", str(settings.web_port)], env=env)
     command = [sys.executable, "-m", "dagster", "dev", "-w", str(REPO_ROOT / "workspace.yaml"),
                "-h", host, "-p", str(port)]
     try:
-        subprocess.run(command, env={**os.environ, "DAGSTER_HOME": str(dagster_home)}, check=False)
+        subprocess.run(command, env=env, check=False)
     except KeyboardInterrupt:
         pass
+    finally:
+        web.terminate()
+        web.wait(timeout=10)

@@ -39,6 +39,7 @@ def test_demo_bootstraps_a_fresh_home_and_is_rerunnable(tmp_path: Path) -> None:
         sending = summary["sending"]
         assert sending["sent"] == sending["queued"] > 0
         assert len(list((home / "outbox").rglob("*.eml"))) == sending["sent"]
+        assert summary["web"]["login"] and summary["web"]["url"].startswith("http://")
         replies = summary["replies"]
         assert replies["dropped"] == sending["sent"]
         totals = replies["metrics"][0]
