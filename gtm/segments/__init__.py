@@ -17,6 +17,7 @@ from gtm.segments.preview import Preview, active_icp_version, preview_segment
 from gtm.segments.store import (
     SegmentVersion,
     create_segment,
+    delete_segment,
     get_segment,
     list_segments,
     list_versions,
@@ -25,6 +26,6 @@ from gtm.segments.store import (
 __all__ = [
     "FIELDS", "CompiledFilter", "FilterError", "FilterValueError", "Preview", "SegmentError",
     "SegmentNotFound", "SegmentVersion", "UnknownFieldError", "UnknownOperatorError",
-    "active_icp_version", "audience_query", "compile_filter", "create_segment",
+    "active_icp_version", "audience_query", "compile_filter", "create_segment", "delete_segment",
     "get_segment", "list_segments", "list_versions", "parse_filter", "preview_segment", "to_json",
 ]

@@ -138,3 +138,13 @@ def _from_row(row: dict, name: str, *, created: bool = False) -> SegmentVersion:
                           definition=display_order(row["definition"]), sql_hash=row["sql_hash"],
                           created_by=row["created_by"], created_at=row["created_at"],
                           latest_version=row["latest_version"], created=created)
+
+
+def delete_segment(conn: psycopg.Connection, workspace_id: str, name: str) -> bool:
+    """Soft delete: the name is free again, and campaigns keep pointing at its versions."""
+    row = conn.execute(
+        "update segments set deleted_at = now() where workspace_id = %s and name = %s"
+        " and deleted_at is null returning id",
+        (workspace_id, name),
+    ).fetchone()
+    return row is not None

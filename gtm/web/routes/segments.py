@@ -12,6 +12,7 @@ from gtm.segments import (
     FIELDS,
     SegmentError,
     create_segment,
+    delete_segment,
     get_segment,
     list_segments,
     list_versions,
@@ -200,17 +201,6 @@ def segment_detail(
             definition=json.dumps(segment.definition, indent=2, ensure_ascii=False),
         ),
     )
-
-
-def delete_segment(conn, workspace_id: str, name: str) -> bool:
-    """Soft delete: the name is free again, and campaigns keep pointing at its versions.
-    (Belongs in gtm/segments/store.py once the CLI gets a segment:delete.)"""
-    row = conn.execute(
-        "update segments set deleted_at = now() where workspace_id = %s and name = %s"
-        " and deleted_at is null returning id",
-        (workspace_id, name),
-    ).fetchone()
-    return row is not None
 
 
 @router.post("/segments/{name}/delete", dependencies=[Depends(check_csrf)])
