@@ -19,6 +19,7 @@ from gtm_assets.intake.definitions import defs as intake_defs
 from gtm_assets.scoring.definitions import defs as scoring_defs
 from gtm_assets.scoring.sensors import icp_change_sensor
 from gtm_resources import SupabaseResource
+from gtm_resources.llm import LLMResource
 
 SAMPLE = Path(__file__).resolve().parents[2] / "gtm" / "intake" / "samples" / "apollo_export.csv"
 CONTACT_SCORES = dg.AssetKey("contact_scores")
@@ -34,7 +35,7 @@ class Daemon:
     def __init__(self, settings, slug: str):
         self.settings, self.slug = settings, slug
         self.instance = dg.DagsterInstance.ephemeral()
-        self.resources = {"supabase": SupabaseResource(workspace=slug)}
+        self.resources = {"supabase": SupabaseResource(workspace=slug), "llm": LLMResource()}
         self.defs = dg.Definitions.merge(intake_defs, scoring_defs,
                                          dg.Definitions(resources=self.resources))
         self.assets = [*intake_defs.assets, *scoring_defs.assets]
@@ -45,8 +46,9 @@ class Daemon:
             set_icp(conn, ensure_workspace(conn, self.slug), parse_icp(definition))
 
     def sensor_tick(self):
+        # The sensor needs only the database (the LLM resource needs a context manager scope).
         result = icp_change_sensor(dg.build_sensor_context(
-            instance=self.instance, resources=self.resources))
+            instance=self.instance, resources={"supabase": self.resources["supabase"]}))
         for event in getattr(result, "asset_events", []):
             self.instance.report_runless_asset_event(event)
         return result
