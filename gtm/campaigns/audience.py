@@ -98,7 +98,9 @@ def top_members(conn: psycopg.Connection, campaign_id: str, limit: int = 10) -> 
         dict(r)
         for r in conn.execute(
             """select rank, score, snapshot->>'first_name' as first_name,
-                  snapshot->>'last_name' as last_name, snapshot->>'email' as email,
+                  snapshot->>'last_name' as last_name,
+                  concat_ws(' ', snapshot->>'first_name', snapshot->>'last_name') as name,
+                  snapshot->>'email' as email,
                   snapshot->>'position' as position, snapshot->'company'->>'name' as company,
                   snapshot->'reasons' as reasons
            from campaign_members where campaign_id = %s order by rank limit %s""",

@@ -20,8 +20,8 @@ from gtm.campaigns.store import (
     get_campaign,
     list_campaigns,
 )
-from gtm.cli.icp_commands import format_reasons
-from gtm.cli.output import console, print_json, print_table
+from gtm.cli.output import console, print_json, print_ranked_contacts, print_table
+from gtm.cli.workspace import in_workspace
 from gtm.db import connect
 from gtm.db.workspaces import ensure_workspace
 from gtm.drafting.review import approve_campaign_drafts
@@ -82,23 +82,8 @@ def campaign_create(
         print_json({**campaign, "top": best, "dagster_run_id": run_id})
         return
     _print_campaign(campaign)
-    print_top(best)
+    print_ranked_contacts("top-ranked contacts", best)
     console.print(f"Dagster run {run_id}")
-
-
-def print_top(members: list[dict]) -> None:
-    # A block per contact: the reasons are the point and would be crushed into a table column.
-    if members:
-        console.print("[bold]top-ranked contacts[/]")
-    for m in members:
-        name = f"{m['first_name'] or ''} {m['last_name'] or ''}".strip() or m["email"]
-        role = " at ".join(p for p in (m["position"], m["company"]) if p)
-        console.print(
-            f"  #{m['rank']} [bold]{_score(m['score'])}[/]  {name}" + (f", {role}" if role else ""),
-            highlight=False,
-        )
-        if m["reasons"]:
-            console.print(f"        {format_reasons(m['reasons'])}", highlight=False)
 
 
 def campaign_list(json_output: bool = _JSON) -> None:
@@ -106,9 +91,7 @@ def campaign_list(json_output: bool = _JSON) -> None:
 
     Example: gtm campaign:list
     """
-    settings = load_settings()
-    with connect(settings) as conn:
-        rows = list_campaigns(conn, ensure_workspace(conn, settings.workspace))
+    rows = in_workspace(list_campaigns)
     if json_output:
         print_json(rows)
         return
@@ -134,9 +117,7 @@ def campaign_status_command(name: str = _NAME, json_output: bool = _JSON) -> Non
 
     Example: gtm campaign:status nordic-q1
     """
-    settings = load_settings()
-    with connect(settings) as conn:
-        status = campaign_status(conn, ensure_workspace(conn, settings.workspace), name)
+    status = in_workspace(campaign_status, name)
     if json_output:
         print_json(status)
         return
@@ -173,14 +154,8 @@ def _print_campaign(c: dict) -> None:
     )
 
 
-def _score(value) -> str:
-    return "—" if value is None else f"{float(value):.2f}"
-
-
 def _move(name: str, target: str, reason: str | None, json_output: bool) -> None:
-    settings = load_settings()
-    with connect(settings) as conn:
-        moved = transition(conn, ensure_workspace(conn, settings.workspace), name, target, reason)
+    moved = in_workspace(transition, name, target, reason)
     if json_output:
         print_json(moved)
     else:
@@ -258,9 +233,7 @@ def sender_add(
     """
     spec = SenderSpec(email, name, reply_to, provider, daily_cap, hourly_cap, min_gap,
                       parse_window(window), timezone, jitter, _ramp_up(ramp_up))
-    settings = load_settings()
-    with connect(settings) as conn:
-        sender, created = add_sender(conn, ensure_workspace(conn, settings.workspace), spec)
+    sender, created = in_workspace(add_sender, spec)
     if json_output:
         print_json({**sender, "created": created})
     else:
@@ -287,9 +260,7 @@ def sender_list(json_output: bool = _JSON) -> None:
 
     Example: gtm sender:list
     """
-    settings = load_settings()
-    with connect(settings) as conn:
-        rows = list_senders(conn, ensure_workspace(conn, settings.workspace))
+    rows = in_workspace(list_senders)
     if json_output:
         print_json(rows)
         return

@@ -10,11 +10,17 @@ import typer
 from gtm.campaigns.audience import top_members
 from gtm.campaigns.lifecycle import transition
 from gtm.campaigns.store import CampaignSpec, campaign_status, create_campaign, find_campaign
-from gtm.cli.campaign_commands import freeze_via_dagster, print_top
+from gtm.cli.campaign_commands import freeze_via_dagster
 from gtm.cli.enrich_commands import enrich_for_demo
 from gtm.cli.icp_commands import set_icp_via_dagster
 from gtm.cli.intake_commands import import_via_dagster
-from gtm.cli.output import console, print_json, print_mapping, print_table
+from gtm.cli.output import (
+    console,
+    print_json,
+    print_mapping,
+    print_ranked_contacts,
+    print_table,
+)
 from gtm.cli.web_commands import demo_login
 from gtm.db import connect
 from gtm.db.inventory import table_counts
@@ -242,7 +248,7 @@ def _print(summary: dict) -> None:
         f"{campaign['segment']}, pack {campaign['pack']}: "
         f"{campaign['audience']} contacts frozen, ranked by ICP score"
     )
-    print_top(campaign["top"])
+    print_ranked_contacts("top-ranked contacts", campaign["top"])
     drafts = summary["drafts"]
     console.print(f"4. Drafts made in [bold]{drafts['mode']}[/] mode"
                   + (" (no LLM configured: the pack's templates, not research)"

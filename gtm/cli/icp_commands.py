@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from gtm.cli.output import console, print_json, print_table
+from gtm.cli.output import console, print_json, print_ranked_contacts, print_table
 from gtm.db import connect
 from gtm.db.workspaces import ensure_workspace
 from gtm.errors import TerminalError
@@ -96,7 +96,7 @@ def icp_set(path: Path = _ICP_FILE,
     if outcome.report is not None:
         _print_report(outcome.report)
     _print_counts(outcome.counts, icp)
-    _print_top(outcome.top)
+    print_ranked_contacts("top contacts", outcome.top)
     if outcome.run_id:
         console.print(f"Dagster run {outcome.run_id}")
 
@@ -151,20 +151,3 @@ def _print_counts(counts: ScoreCounts, icp: IcpVersion) -> None:
                   f"{counts.matches} at or above {icp.definition.min_score}, "
                   f"{counts.excluded} excluded"
                   + (f", {counts.unscored} not scored yet" if counts.unscored else ""))
-
-
-def _print_top(rows: list[dict]) -> None:
-    # A block per contact: the reasons are the point and would be crushed into a table column.
-    if rows:
-        console.print("[bold]top contacts[/]")
-    for r in rows:
-        role = " at ".join(p for p in (r["position"], r["company"]) if p)
-        console.print(f"  [bold]{r['score']:.2f}[/]  {r['name'] or r['email']}"
-                      + (f", {role}" if role else "") + (f" <{r['email']}>" if r["email"] else ""),
-                      highlight=False)
-        console.print(f"        {format_reasons(r['reasons'])}", highlight=False)
-
-
-def format_reasons(reasons: list[dict]) -> str:
-    """'+0.25 industry=Software, -0.20 size 1200 > band 20-500' — how a score came about."""
-    return ", ".join(f"{r['weight']:+.2f} {r['reason']}" for r in reasons)

@@ -13,9 +13,16 @@ from pathlib import Path
 import typer
 
 from gtm.cli.output import console, print_json, print_table
+from gtm.cli.workspace import in_workspace
 from gtm.db import connect
-from gtm.db.contacts import (COMPANY_LIST_COLUMNS, EMPLOYEE_COLUMNS, get_company, iter_employees,
-                             list_companies, list_employees)
+from gtm.db.contacts import (
+    COMPANY_LIST_COLUMNS,
+    EMPLOYEE_COLUMNS,
+    get_company,
+    iter_employees,
+    list_companies,
+    list_employees,
+)
 from gtm.db.workspaces import ensure_workspace
 from gtm.enrich.demo import company_facts_with_sources
 from gtm.errors import TerminalError
@@ -133,13 +140,6 @@ def employee_import(path: Path = _FILE, map: list[str] = _MAP, force: bool = _FO
     run_import(path, "employees", map, force, json_output)
 
 
-def _query_workspace(query, *args, **kwargs):
-    """Run a `gtm.db.contacts` read query in the configured workspace."""
-    settings = load_settings()
-    with connect(settings) as conn:
-        return query(conn, ensure_workspace(conn, settings.workspace), *args, **kwargs)
-
-
 def _company_with_facts(conn, workspace_id: str, company: str) -> dict:
     row = get_company(conn, workspace_id, company)
     return {**row, "facts": company_facts_with_sources(conn, workspace_id, row["id"])}
@@ -151,7 +151,7 @@ def company_list(search: str | None = typer.Option(None, "--search", "-s", help=
 
     Example: gtm company:list --search acme
     """
-    rows = _query_workspace(list_companies, search=search, limit=limit)
+    rows = in_workspace(list_companies, search=search, limit=limit)
     if json_output:
         print_json(rows)
     else:
@@ -164,7 +164,7 @@ def company_inspect(company: str = typer.Argument(..., help="Company id, domain 
 
     Example: gtm company:inspect acme.com
     """
-    row = _query_workspace(_company_with_facts, company)
+    row = in_workspace(_company_with_facts, company)
     if json_output:
         print_json(row)
         return
@@ -187,7 +187,7 @@ def employee_list(search: str | None = typer.Option(None, "--search", "-s", help
 
     Example: gtm employee:list --search ivanov
     """
-    rows = _query_workspace(list_employees, search=search, limit=limit)
+    rows = in_workspace(list_employees, search=search, limit=limit)
     if json_output:
         print_json(rows)
         return
