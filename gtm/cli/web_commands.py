@@ -12,7 +12,6 @@ from gtm.db import connect
 from gtm.db.workspaces import ensure_workspace
 from gtm.errors import TerminalError
 from gtm.settings import Settings, load_settings
-from gtm.web.auth import add_user
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"
@@ -33,6 +32,8 @@ def user_add(email: str = typer.Argument(..., help="The login email."),
         password = getpass.getpass("Password: ")
         if password != getpass.getpass("Again: "):
             raise TerminalError("the passwords differ")
+    from gtm.web.auth import add_user  # the web stack loads only for the web commands
+
     settings = load_settings()
     with connect(settings) as conn:
         add_user(conn, ensure_workspace(conn, settings.workspace), email, password, role=role)
@@ -59,6 +60,8 @@ def web(host: str | None = typer.Option(None, "--host", help="Default: [web] hos
 def demo_login(settings: Settings) -> tuple[str, str, str]:
     """Make sure the demo account exists in the settings' workspace; return (url, email, password)
     for `gtm demo` to print."""
+    from gtm.web.auth import add_user
+
     with connect(settings) as conn:
         add_user(conn, ensure_workspace(conn, settings.workspace), DEMO_EMAIL, DEMO_PASSWORD)
     return f"http://{settings.web_host}:{settings.web_port}/", DEMO_EMAIL, DEMO_PASSWORD

@@ -21,6 +21,7 @@ from gtm.drafting.context import normalize_language
 from gtm.drafting.guardrails import check_draft
 from gtm.drafting.judge import Judge, judge_or_rules, rules_judgement
 from gtm.drafting.program import build_program, guardrail_summary
+from gtm.drafting.review import DraftConflictError
 from gtm.drafting.runner import load_campaign_contexts, load_campaign_work, with_sender
 from gtm.drafting.store import get_draft, save_judgement
 from gtm.drafting.templates import render_fallback
@@ -28,16 +29,6 @@ from gtm.errors import TerminalError
 from gtm.observability.traces import trace_run
 from gtm.providers.llm import CallContext, LLMClient, dspy_lm, llm_mode
 from gtm.settings import Settings
-
-
-class DraftConflictError(TerminalError):
-    """The draft changed since the caller read it: reload, then decide again."""
-
-    def __init__(self, draft_id: str, expected: int, current: int | None):
-        self.draft_id, self.expected_version, self.current_version = draft_id, expected, current
-        now = f"it is now version {current}" if current is not None else "it no longer exists"
-        super().__init__(f"draft {draft_id} changed while you were looking at it: you have "
-                         f"version {expected}, {now}; reload it and try again")
 
 
 def regenerate_draft(conn: psycopg.Connection, settings: Settings, draft_id: str, *,

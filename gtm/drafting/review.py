@@ -11,10 +11,21 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
-from gtm.drafting.regenerate import DraftConflictError
 from gtm.errors import TerminalError
 
 REASON_TAGS = ("tone", "length", "personalisation", "accuracy", "language", "other")
+
+
+class DraftConflictError(TerminalError):
+    """The draft changed since the caller read it: reload, then decide again.
+
+    Lives here, with the cheap review actions, so importing it does not load the LLM stack."""
+
+    def __init__(self, draft_id: str, expected: int, current: int | None):
+        self.draft_id, self.expected_version, self.current_version = draft_id, expected, current
+        now = f"it is now version {current}" if current is not None else "it no longer exists"
+        super().__init__(f"draft {draft_id} changed while you were looking at it: you have "
+                         f"version {expected}, {now}; reload it and try again")
 
 
 def approve_draft(conn: psycopg.Connection, workspace_id: str, draft_id: str, *,
