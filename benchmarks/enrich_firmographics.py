@@ -13,7 +13,6 @@ Usage: python benchmarks/enrich_firmographics.py [COMPANIES] [DB_COMPANIES]
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.machine import machine_info  # noqa: E402
+from benchmarks.machine import machine_info, write_result  # noqa: E402
 
 NAMES = ["Nordlys", "Fjord", "Acme", "Ромашка", "Vltava", "Sisu", "Lumière", "Polar", "Baltic",
          "Северсталь", "Kraft", "Helix", "Quanta", "Orbit", "Vector"]
@@ -131,10 +130,7 @@ def main(count: int, db_count: int) -> dict:
     result = {"benchmark": "enrich_firmographics", "machine": machine_info(),
               "companies": count, "compute": compute(rows), "stage": stage(rows[:db_count]),
               "load_average_1m_at_end": round(os.getloadavg()[0], 2)}
-    out = Path(__file__).parent / "results" / "enrich_firmographics.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
-    print(json.dumps(result, indent=2, ensure_ascii=False))
+    write_result("enrich_firmographics", result)
     return result
 
 

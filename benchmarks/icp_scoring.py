@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.machine import machine_info  # noqa: E402
+from benchmarks.machine import machine_info, write_result  # noqa: E402
 
 INDUSTRIES = ["Software", "Computer Software", "SaaS", "Fintech", "IT Services", "Cloud",
               "Media", "Manufacturing", "Retail", "Healthcare", "Government", "Финтех", None]
@@ -252,10 +252,7 @@ def main(contacts: int) -> dict:
         }
     finally:
         stop(home / "pg")
-    out = Path(__file__).parent / "results" / "icp_scoring.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
-    print(json.dumps(result, indent=2, ensure_ascii=False))
+    write_result("icp_scoring", result)
     return result
 
 

@@ -17,7 +17,6 @@ Usage: python benchmarks/segment_preview.py [--employees N] [--repeat R]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import shutil
@@ -34,7 +33,7 @@ from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.machine import machine_info  # noqa: E402
+from benchmarks.machine import machine_info, write_result  # noqa: E402
 
 PAGE_SIZE = 50
 TARGET_RATIO = 1.5
@@ -340,10 +339,7 @@ def main(employees: int, repeat: int) -> dict:
                           "vacuum_analyze": round(analyze_seconds, 1)},
         "summary": summary, "filters": filters,
     }
-    out = Path(__file__).parent / "results" / "segment_preview.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
-    print(json.dumps(summary, indent=2))
+    write_result("segment_preview", result, shown=summary)
     return result
 
 

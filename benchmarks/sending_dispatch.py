@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.machine import machine_info  # noqa: E402
+from benchmarks.machine import machine_info, write_result  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -111,9 +111,7 @@ def main(messages: int) -> dict:
         "plain_messages_per_second": round(messages / plain_seconds, 1),
         "gtm_throughput_vs_plain": round(plain_seconds / gtm_seconds, 3),
     }
-    out = Path(__file__).parent / "results" / "sending_dispatch.json"
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    write_result("sending_dispatch", result)
     return result
 
 

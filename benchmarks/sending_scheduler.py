@@ -13,7 +13,6 @@ Writes benchmarks/results/sending_scheduler.json. Usage: python benchmarks/sendi
 
 from __future__ import annotations
 
-import json
 import random
 import sys
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.machine import machine_info  # noqa: E402
+from benchmarks.machine import machine_info, write_result  # noqa: E402
 from gtm.sending.planner import Mailbox, Pending, RampUp, plan_mailbox  # noqa: E402
 from gtm.sending.window import SendWindow, parse_window, zone  # noqa: E402
 
@@ -114,9 +113,7 @@ def main() -> dict:
         "naive_seconds_scaled_to_all": round(naive_per_message * MESSAGES, 1),
         "speedup_vs_naive": round(naive_per_message * MESSAGES / gtm_seconds, 1),
     }
-    out = Path(__file__).parent / "results" / "sending_scheduler.json"
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    write_result("sending_scheduler", result)
     return result
 
 

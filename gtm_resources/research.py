@@ -23,11 +23,12 @@ from gtm.providers.research import ExaResearch, RecordedResearch, ResearchProvid
 
 class ResearchResource(dg.ConfigurableResource):
     api_key: str | None = None
+    exa_base_url: str | None = None  # another Exa endpoint (a recorded server), else api.exa.ai
     recorded_dir: str | None = None
 
     def provider(self) -> ResearchProvider | None:
         if self.api_key:
-            return ExaResearch(self.api_key)
+            return ExaResearch(self.api_key, base_url=self.exa_base_url)
         if self.recorded_dir:
             return RecordedResearch(Path(self.recorded_dir))
         return None

@@ -11,7 +11,7 @@ and says that research and registry checks were skipped.
 from __future__ import annotations
 
 import os
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -32,25 +32,6 @@ def _providers():
     if research.api_key is not None:  # an EnvVar in the resource; read the value here
         research = type(research)(api_key=os.environ["EXA_API_KEY"])
     return research.provider(), registries_resource_from_env().clients()
-
-
-def _llm(settings):
-    """The DSPy insights program on the LLM layer, or (None, None) in rules mode."""
-    from gtm.providers.llm import LLMClient, dspy_lm, llm_mode
-
-    if llm_mode(settings, "research") != "llm":
-        return None, None
-    import dspy
-
-    from gtm.enrich.insights_program import CompanyInsightsProgram
-
-    program, lm = CompanyInsightsProgram(), dspy_lm(LLMClient(settings), "research")
-
-    def generate(company: dict) -> dict:
-        with dspy.context(lm=lm):
-            return program(company=company)
-
-    return generate, settings.llm_model
 
 
 _BATCH = typer.Option(None, "--batch", help="import_batch partition key.")
@@ -121,20 +102,43 @@ def enrich_for_demo(settings, batch: str, *, limit: int = 10) -> dict:
 
 def _run_direct(settings, selected, company, refresh, json_output) -> dict:
     research, registries = _providers()
-    generate, model = _llm(settings)
     with connect(settings) as conn:
         workspace_id = ensure_workspace(conn, settings.workspace)
         if not load_companies(conn, workspace_id, company_ids=company or None):
             raise TerminalError("no companies match (check --company)")
-        with Progress(TextColumn("[bold]enrich"), BarColumn(), MofNCompleteColumn(),
-                      console=console, disable=json_output, transient=True) as progress:
-            task = progress.add_task("enrich", total=None)
-            report = run_enrichment(
-                conn, workspace_id, company_ids=company or None,
-                stages=selected, refresh=refresh, research=research, registries=registries,
-                generate=generate, model=model,
-                progress=lambda n: progress.advance(task, n))
-    return report
+    # The AI trace wraps the stages' transaction: its interactions (which reference the
+    # companies and contacts being written) are flushed after that transaction commits.
+    with _insights_programs(settings, workspace_id) as programs, connect(settings) as conn, \
+            Progress(TextColumn("[bold]enrich"), BarColumn(), MofNCompleteColumn(),
+                     console=console, disable=json_output, transient=True) as progress:
+        task = progress.add_task("enrich", total=None)
+        return run_enrichment(
+            conn, workspace_id, company_ids=company or None,
+            stages=selected, refresh=refresh, research=research, registries=registries,
+            **programs, progress=lambda n: progress.advance(task, n))
+
+
+@contextmanager
+def _insights_programs(settings, workspace_id: str):
+    """The DSPy insights programs on the LLM layer inside an `enrich:run` AI trace, as
+    `run_enrichment` keywords; none in rules mode."""
+    from gtm.providers.llm import LLMClient, dspy_lm, llm_mode
+
+    if llm_mode(settings, "research") != "llm":
+        yield {}
+        return
+    from gtm.enrich.insights_program import (
+        CompanyInsightsProgram,
+        EmployeeInsightsProgram,
+        insights_generator,
+    )
+    from gtm.observability import trace_run
+
+    lm = dspy_lm(LLMClient(settings), "research")
+    with trace_run(lambda: connect(settings), workspace_id, "enrich:run") as trace:
+        yield {"generate": insights_generator(CompanyInsightsProgram(), lm, trace),
+               "generate_employee": insights_generator(EmployeeInsightsProgram(), lm, trace),
+               "model": settings.llm_model}
 
 
 def _print(report: dict) -> None:

@@ -1,15 +1,18 @@
-"""`employee_insights` in rules mode: a contact's role, reach (time zone, language) and the
-angles that fit their department, on top of their company's insights. mode='rules' always:
-the LLM path for people is not built yet."""
+"""`employee_insights`: a contact's role, reach (time zone, language) and the angles that fit
+their department, on top of their company's insights. mode='rules' from structured facts, or
+mode='llm' through `EmployeeInsightsProgram` (typed, validated against `InsightsOutput`; a
+failed or malformed answer falls back to the labelled rules insights)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from gtm.enrich.cache import input_hash
+from gtm.enrich.insights import InsightsOutput
 
 DEPARTMENT_ANGLES: dict[str, tuple[list[str], list[str]]] = {
     "sales": (["pipeline coverage", "rep productivity"], ["more qualified meetings"]),
@@ -53,9 +56,13 @@ def rules_employee_insights(employee: dict[str, Any],
 
 
 def stage_employee_insights(conn: psycopg.Connection, workspace_id: str, *, batch=None,
-                            company_ids=None, refresh=False, progress=None, **_: Any) -> dict:
-    """Upsert one `employee_insights` row per contact whose inputs changed."""
-    query = ("select e.id::text as id, e.position, e.seniority, e.department, e.timezone,"
+                            company_ids=None, refresh=False, progress=None,
+                            generate: Callable[[dict, dict], dict] | None = None,
+                            model: str | None = None, **_: Any) -> dict:
+    """Upsert one `employee_insights` row per contact whose inputs changed. `generate(employee,
+    company)` is the LLM program; without it the rules insights are stored."""
+    query = ("select e.id::text as id, e.company_id::text as company_id, e.position,"
+             " e.seniority, e.department, e.timezone,"
              " e.language, c.name, ci.icp_fit_score, ci.pains, ci.triggers,"
              " ci.recommended_angles, ci.signals, ei.input_hash as current_hash,"
              " (select er.output -> 'facts' from enrichment_results er"
@@ -74,7 +81,7 @@ def stage_employee_insights(conn: psycopg.Connection, workspace_id: str, *, batc
     if company_ids:
         query += " and e.company_id = any(%s::uuid[])"
         params.append(company_ids)
-    report = {"considered": 0, "cached": 0, "written": 0, "modes": {}}
+    report = {"considered": 0, "cached": 0, "written": 0, "modes": {}, "rejected_llm_answers": 0}
     for row in conn.execute(query, params).fetchall():
         report["considered"] += 1
         if progress:
@@ -82,23 +89,37 @@ def stage_employee_insights(conn: psycopg.Connection, workspace_id: str, *, batc
         company = {k: row[k] for k in ("name", "icp_fit_score", "pains", "triggers",
                                        "recommended_angles", "signals")}
         insights = rules_employee_insights(row, company)
-        digest = input_hash("employee_insights", insights)
+        # The rules output is a pure function of every input, so it stands in for them.
+        digest = input_hash("employee_insights", insights if generate is None
+                            else {"inputs": insights, "model": model})
         if not refresh and row["current_hash"] == digest:
             report["cached"] += 1
             continue
+        mode = "rules"
+        if generate is not None:
+            try:
+                insights = InsightsOutput.model_validate(
+                    generate(dict(row), company)).model_dump()
+                mode = "llm"
+            except Exception:  # noqa: BLE001 - any LLM failure falls back to labelled rules
+                report["rejected_llm_answers"] += 1
         conn.execute(
             "insert into employee_insights (workspace_id, employee_id, summary, icp_fit_score,"
-            " pains, triggers, recommended_angles, signals, sources, input_hash, mode)"
-            " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'rules')"
+            " pains, triggers, recommended_angles, signals, sources, input_hash, model,"
+            " mode) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " on conflict (workspace_id, employee_id) do update set summary = excluded.summary,"
             " icp_fit_score = excluded.icp_fit_score, pains = excluded.pains,"
             " triggers = excluded.triggers, recommended_angles = excluded.recommended_angles,"
             " signals = excluded.signals, sources = excluded.sources,"
-            " input_hash = excluded.input_hash, mode = excluded.mode",
+            " input_hash = excluded.input_hash, model = excluded.model, mode = excluded.mode",
             (workspace_id, row["id"], insights["summary"], insights["icp_fit_score"],
              Jsonb(insights["pains"]), Jsonb(insights["triggers"]),
              Jsonb(insights["recommended_angles"]), Jsonb(insights["signals"]),
-             Jsonb([{"stage": "firmographics"}, {"stage": "company_insights"}]), digest))
+             Jsonb([{"stage": "firmographics"}, {"stage": "company_insights"}]),
+             # A failed LLM answer is not cached: the next run asks again (the LLM layer's
+             # response cache makes a repeat of the same rejected answer free).
+             None if generate is not None and mode == "rules" else digest,
+             model if mode == "llm" else None, mode))
         report["written"] += 1
-        report["modes"]["rules"] = report["modes"].get("rules", 0) + 1
+        report["modes"][mode] = report["modes"].get(mode, 0) + 1
     return report

@@ -150,7 +150,9 @@ def stage_company_insights(conn, workspace_id, *, batch=None, company_ids=None, 
             (workspace_id, company["id"], insights["summary"], insights["icp_fit_score"],
              Jsonb(insights["pains"]), Jsonb(insights["triggers"]),
              Jsonb(insights["recommended_angles"]), Jsonb(insights["signals"]), Jsonb(sources),
-             digest, model if mode == "llm" else None, mode))
+             # A failed LLM answer is not cached: the next run asks again (the LLM layer's
+             # response cache makes a repeat of the same rejected answer free).
+             None if error else digest, model if mode == "llm" else None, mode))
         report["written"] += 1
     return report
 
@@ -187,8 +189,10 @@ def stage_qc(conn, workspace_id, *, batch=None, company_ids=None, **_: Any) -> d
 
 def run_enrichment(conn, workspace_id, *, batch=None, company_ids=None, stages=None,
                    refresh=False, research: ResearchProvider | None = None, registries=None,
-                   complete=None, generate=None, model=None, progress=None) -> dict[str, Any]:
-    """Every stage in order (or the named ones) for a batch or a selection."""
+                   complete=None, generate=None, generate_employee=None, model=None,
+                   progress=None) -> dict[str, Any]:
+    """Every stage in order (or the named ones) for a batch or a selection. `generate` and
+    `generate_employee` are the LLM insights programs (rules insights without them)."""
     selected = stages or STAGES
     common = {"batch": batch, "company_ids": company_ids, "refresh": refresh}
     calls = {
@@ -207,7 +211,8 @@ def run_enrichment(conn, workspace_id, *, batch=None, company_ids=None, stages=N
                                                            generate=generate, model=model,
                                                            progress=progress),
         "employee_insights": lambda: stage_employee_insights(conn, workspace_id, **common,
-                                                             progress=progress),
+                                                             generate=generate_employee,
+                                                             model=model, progress=progress),
         "enrichment_qc": lambda: stage_qc(conn, workspace_id, **common),
     }
     return {stage: calls[stage]() for stage in STAGES if stage in selected}

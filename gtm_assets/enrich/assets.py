@@ -1,11 +1,14 @@
 """Enrichment assets per import batch: thin wrappers over `gtm.enrich.pipeline`."""
 
 import dagster as dg
-import dspy
 from pydantic import Field
 
 from gtm.enrich import pipeline
-from gtm.enrich.insights_program import CompanyInsightsProgram
+from gtm.enrich.insights_program import (
+    CompanyInsightsProgram,
+    EmployeeInsightsProgram,
+    insights_generator,
+)
 from gtm_assets.intake.partitions import import_batch_partitions
 from gtm_resources import SupabaseResource
 from gtm_resources.llm import LLMResource, trace_metadata
@@ -84,26 +87,30 @@ def signals(context: dg.AssetExecutionContext, config: EnrichConfig,
                                                     pipeline.stage_signals)))
 
 
+def _insights(context, supabase: SupabaseResource, config: EnrichConfig, llm: LLMResource,
+              stage, program) -> dg.MaterializeResult:
+    """An insights stage in rules mode, or through `program` on the `research` task inside an
+    AI trace named after the asset."""
+    if llm.mode("research") != "llm":
+        report = _run(context, supabase, config, stage)
+        return dg.MaterializeResult(metadata={**_flat(report), "mode": "rules"})
+    lm = llm.dspy_lm("research")
+    name = context.asset_key.path[-1]
+    with llm.trace(supabase, name, context=context, batch_id=context.partition_key) as trace:
+        generate = insights_generator(program, lm, trace, context.partition_key)
+        report = _run(context, supabase, config, stage, generate=generate,
+                      model=llm.settings().llm_model)
+    return dg.MaterializeResult(metadata={**_flat(report), "mode": "llm",
+                                          **trace_metadata(trace)})
+
+
 @dg.asset(**_ASSET, deps=["registry_checks", "research_L2", "signals"], kinds={"postgres"})
 def company_insights(context: dg.AssetExecutionContext, config: EnrichConfig,
                      supabase: SupabaseResource, llm: LLMResource) -> dg.MaterializeResult:
     """Summary, fit, pains, triggers, angles, signals: mode='llm' (the typed DSPy program) with
     a model configured, else mode='rules' from structured facts only."""
-    if llm.mode("research") != "llm":
-        report = _run(context, supabase, config, pipeline.stage_company_insights)
-        return dg.MaterializeResult(metadata={**_flat(report), "mode": "rules"})
-    program, lm = CompanyInsightsProgram(), llm.dspy_lm("research")
-
-    def generate(company: dict) -> dict:
-        with dspy.context(lm=lm):
-            return program(company=company)
-
-    with llm.trace(supabase, "company_insights", context=context,
-                   batch_id=context.partition_key) as trace:
-        report = _run(context, supabase, config, pipeline.stage_company_insights,
-                      generate=generate, model=llm.settings().llm_model)
-    return dg.MaterializeResult(metadata={**_flat(report), "mode": "llm",
-                                          **trace_metadata(trace)})
+    return _insights(context, supabase, config, llm, pipeline.stage_company_insights,
+                     CompanyInsightsProgram())
 
 
 @dg.asset(**_ASSET, deps=["triage_L1"], kinds={"postgres"})
@@ -116,10 +123,11 @@ def person_enrichment(context: dg.AssetExecutionContext, config: EnrichConfig,
 
 @dg.asset(**_ASSET, deps=["company_insights", "person_enrichment"], kinds={"postgres"})
 def employee_insights(context: dg.AssetExecutionContext, config: EnrichConfig,
-                      supabase: SupabaseResource) -> dg.MaterializeResult:
-    """Per-contact role, reach and angles on top of the company's insights (mode='rules')."""
-    report = _run(context, supabase, config, pipeline.stage_employee_insights)
-    return dg.MaterializeResult(metadata={**_flat(report), "mode": "rules"})
+                      supabase: SupabaseResource, llm: LLMResource) -> dg.MaterializeResult:
+    """Per-contact role, reach and angles on top of the company's insights: mode='llm' (the
+    typed DSPy program) with a model configured, else mode='rules'."""
+    return _insights(context, supabase, config, llm, pipeline.stage_employee_insights,
+                     EmployeeInsightsProgram())
 
 
 MAX_ERROR_RATE = 0.10

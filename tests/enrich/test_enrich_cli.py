@@ -99,3 +99,34 @@ def test_enrich_for_demo_on_the_sample_export(migrated, monkeypatch):
     finally:
         with connect(settings) as conn:
             conn.execute("delete from workspaces where slug = %s", (slug,))
+
+
+def test_enrich_run_without_batch_writes_llm_insights_for_companies_and_contacts(
+        cli_batch, monkeypatch, tmp_path):
+    """The direct path (no --batch) uses both insights programs through the real LLM layer."""
+    from insights_model import insights_answer
+    from support.openai_server import DUMMY_KEY, OpenAITestServer
+
+    ws, _, company = cli_batch
+    monkeypatch.setenv("GTM_PATHS_CACHE", str(tmp_path / "llm-cache"))
+    with OpenAITestServer(answer=insights_answer) as server:
+        monkeypatch.setenv("GTM_LLM_MODEL", "openai/test-model")
+        monkeypatch.setenv("GTM_LLM_API_BASE", server.base_url)
+        monkeypatch.setenv("GTM_LLM_API_KEY", DUMMY_KEY)
+        result = runner.invoke(app, ["enrich:run", "--company", company, "--json"])
+        calls = len(server.requests)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["company_insights"]["modes"] == {"llm": 1}
+    assert calls == 2  # one company, one contact
+    with connect() as conn:
+        person = conn.execute("select ei.mode, ei.model from employee_insights ei join employees e"
+                              " on e.id = ei.employee_id where e.workspace_id = %s",
+                              (ws,)).fetchone()
+        logged = conn.execute(
+            "select t.name, i.task, i.company_id::text, i.employee_id is not null as contact"
+            " from ai_interactions i join ai_traces t on t.trace_id = i.trace_id"
+            " where i.workspace_id = %s order by contact", (ws,)).fetchall()
+    assert person == {"mode": "llm", "model": "openai/test-model"}
+    assert [(r["name"], r["task"], r["company_id"], r["contact"]) for r in logged] == [
+        ("enrich:run", "research", company, False), ("enrich:run", "research", company, True)]

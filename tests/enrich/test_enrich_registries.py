@@ -22,6 +22,10 @@ def recorded_transport(calls=None):
     routes = {
         "/enhetsregisteret/api/enheter/923609016": "brreg_923609016.json",
         "/ekonomicke-subjekty-v-be/rest/ekonomicke-subjekty/27082440": "ares_27082440.json",
+        # From the `brreg` package's test data (fixtures/brreg_pypi/README.md).
+        "/enhetsregisteret/api/enheter/112233445": "brreg_pypi/enheter-details-response.json",
+        "/enhetsregisteret/api/enheter/123456789":
+            "brreg_pypi/enheter-details-deleted-response.json",
     }
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -61,6 +65,20 @@ def test_brreg_record_fields():
     assert record.city == "STAVANGER" and record.founded == "1972-09-18"
     assert record.active and record.flags["vat_registered"]
     assert record.source_url == "https://data.brreg.no/enhetsregisteret/api/enheter/923609016"
+
+
+def test_brreg_records_from_the_brreg_package_recordings():
+    brreg = clients()[0]
+    record = brreg.lookup("112233445")
+    assert (record.name, record.legal_form, record.industry_code, record.employees) == \
+        ("SESAM STASJON", "AS", "52.292", 50)
+    assert record.industry == "Skipsmegling" and record.founded == "2017-10-20"
+    # The business address wins over the postal one; its null and empty lines are dropped.
+    assert record.city == "OSLO" and record.address == "Tyvholmen 1"
+    assert record.website is None and record.active and record.flags["vat_registered"]
+    deleted = brreg.lookup("123456789")
+    assert deleted.name == "SLETTET ENHET AS" and deleted.legal_form == "UTBG"
+    assert not deleted.active and deleted.city is None and deleted.employees is None
 
 
 def test_ares_record_fields():

@@ -1,44 +1,57 @@
-"""Research providers: the Exa adapter maps exa-py results (a stand-in module, no network),
-a key without the package is one clear error, recordings load by domain; registry politeness."""
+"""Research providers: the real `exa_py.Exa` client against a loopback server answering in
+Exa's response shape (no network), the research stage end to end on it; recordings load by
+domain; registry politeness."""
 
-import sys
 import time
-import types
 from pathlib import Path
 
-import pytest
+from exa_server import ExaTestServer
 
-from gtm.errors import ConfigError
+from gtm.enrich.pipeline import run_enrichment
 from gtm.providers.registries.base import MinInterval
 from gtm.providers.research import ExaResearch, RecordedResearch
 
 
-def test_exa_adapter_maps_search_and_contents(monkeypatch):
-    calls = {}
-
-    class FakeExa:
-        def __init__(self, key):
-            calls["key"] = key
-
-        def search_and_contents(self, query, **kwargs):
-            calls["query"], calls["kwargs"] = query, kwargs
-            result = types.SimpleNamespace(url="https://acme.com/news", title="Acme raises",
-                                           text="Acme raised 5M", published_date="2026-01-02")
-            return types.SimpleNamespace(results=[result])
-
-    monkeypatch.setitem(sys.modules, "exa_py", types.SimpleNamespace(Exa=FakeExa))
-    documents = ExaResearch("k-123").search("Acme funding", domain="acme.com", limit=3)
-    assert calls["key"] == "k-123"
-    assert calls["kwargs"]["include_domains"] == ["acme.com"]
-    assert calls["kwargs"]["num_results"] == 3
-    assert documents[0].url == "https://acme.com/news"
-    assert documents[0].published == "2026-01-02" and documents[0].retrieved_at
+def test_exa_client_searches_with_contents_and_maps_results():
+    with ExaTestServer() as server:
+        exa = ExaResearch("k-123", base_url=server.base_url)
+        documents = exa.search("Nordlys funding", domain="nordlys.no", limit=3)
+        assert exa.search("Nobody", domain="unknown.example") == []
+    request = server.requests[0]
+    assert request["path"] == "/search" and request["headers"]["x-api-key"] == "k-123"
+    assert request["body"]["query"] == "Nordlys funding"
+    assert request["body"]["includeDomains"] == ["nordlys.no"]
+    assert request["body"]["numResults"] == 3
+    assert request["body"]["contents"] == {"text": {"maxCharacters": 4000}}
+    assert [d.url for d in documents] == ["https://nordlys.no/news/2026/engineering-hiring",
+                                          "https://nordlys.no/press/series-a"]
+    assert documents[0].title == "Nordlys is hiring 20 engineers in Oslo"
+    assert documents[0].published == "2026-09-14T00:00:00.000Z"
+    assert documents[0].text.startswith("Nordlys AS is hiring") and documents[0].retrieved_at
+    assert exa.calls == 2 and round(exa.cost_usd, 6) == 0.012  # 0.007 + an empty search
 
 
-def test_exa_key_without_package_is_a_config_error(monkeypatch):
-    monkeypatch.setitem(sys.modules, "exa_py", None)
-    with pytest.raises(ConfigError, match="exa-py"):
-        ExaResearch("k")
+def test_research_stage_through_exa_stores_documents_and_caches(seeded, db):
+    db.execute("insert into companies (workspace_id, name, website, country, industry,"
+               " size_employees, batch_id) values (%s, 'Nordlys AS', 'https://nordlys.no', 'NO',"
+               " 'SaaS', 40, %s)", (seeded["workspace_id"], seeded["batch"]))
+    with ExaTestServer() as server:
+        exa = ExaResearch("k", base_url=server.base_url)
+        first = run_enrichment(db, seeded["workspace_id"], batch=seeded["batch"], research=exa,
+                               stages=["firmographics", "triage_L1", "research_L2"])
+        second = run_enrichment(db, seeded["workspace_id"], batch=seeded["batch"],
+                                research=exa, stages=["research_L2"])
+    searched = {r["body"]["includeDomains"][0] for r in server.requests}
+    assert first["research_L2"]["provider_calls"] == len(searched) == len(server.requests)
+    assert "nordlys.no" in searched
+    assert second["research_L2"]["provider_calls"] == 0  # fresh cache: no second search
+    row = db.execute(
+        "select r.provider, r.output from enrichment_results r join companies c"
+        " on c.id = r.entity_id where c.name = 'Nordlys AS' and r.stage = 'research_L2'"
+    ).fetchone()
+    assert row["provider"] == "exa"
+    assert row["output"]["documents"][1]["url"] == "https://nordlys.no/press/series-a"
+    assert row["output"]["url"] == "https://nordlys.no/news/2026/engineering-hiring"
 
 
 def test_recorded_research_by_domain():

@@ -27,12 +27,14 @@ def parse_brreg(payload: dict[str, Any], url: str) -> RegistryRecord:
         "vat_registered": bool(payload.get("registrertIMvaregisteret")),
     }
     website = payload.get("hjemmeside")
+    # Address lines come padded with nulls and empty strings (["Tyvholmen 1", null, null, ""]).
+    lines = [line for line in address.get("adresse") or [] if line]
     return RegistryRecord(
         registry="brreg", country="NO", registration_number=str(payload["organisasjonsnummer"]),
         name=payload.get("navn", ""), source_url=url, legal_form=form.get("kode"),
         industry_code=nace.get("kode"), industry=nace.get("beskrivelse"),
         employees=payload.get("antallAnsatte"), founded=payload.get("stiftelsesdato"),
-        city=address.get("poststed"), address=", ".join(address.get("adresse") or []) or None,
+        city=address.get("poststed"), address=", ".join(lines) or None,
         website=website, active=not (payload.get("slettedato") or any(
             flags[k] for k in ("bankrupt", "under_liquidation", "forced_liquidation"))),
         flags=flags,

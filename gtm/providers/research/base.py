@@ -1,6 +1,6 @@
 """Web research behind one interface: `search(query, domain)` -> documents with URL and text.
 
-Implementations: `ExaResearch` (exa-py, needs EXA_API_KEY and the package) and
+Implementations: `ExaResearch` (the `exa-py` client, needs EXA_API_KEY) and
 `RecordedResearch` (documents from JSON files, for tests and demos). No implementation
 configured means research is skipped, and the stage says so.
 """
@@ -12,8 +12,6 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
-
-from gtm.errors import ConfigError
 
 
 @dataclass
@@ -59,23 +57,30 @@ class RecordedResearch:
 
 
 class ExaResearch:
-    """Exa search + contents through `exa-py` (imported on first use: optional dependency)."""
+    """Exa search with page contents in one call (`POST /search` with `contents.text`) through
+    the `exa-py` client. `base_url` points it elsewhere than https://api.exa.ai (a recorded
+    server in tests and benchmarks). `calls` and `cost_usd` add up what Exa reported
+    (`costDollars.total`), for the run's report."""
 
     name = "exa"
+    MAX_CHARACTERS = 4000
 
-    def __init__(self, api_key: str) -> None:
-        try:
-            from exa_py import Exa
-        except ImportError as exc:
-            raise ConfigError("EXA_API_KEY is set but exa-py is not installed: "
-                              "pip install exa-py") from exc
-        self._exa = Exa(api_key)
+    def __init__(self, api_key: str, base_url: str | None = None) -> None:
+        # Imported here, not at module load: it takes ~2 s and only research runs need it.
+        from exa_py import Exa
+
+        self._exa = Exa(api_key=api_key, **({"base_url": base_url} if base_url else {}))
+        self.calls = 0
+        self.cost_usd = 0.0
 
     def search(self, query: str, *, domain: str | None = None,
                limit: int = 5) -> list[ResearchDocument]:
-        response = self._exa.search_and_contents(
+        response = self._exa.search(
             query, num_results=limit, include_domains=[domain] if domain else None,
-            text={"max_characters": 4000})
+            contents={"text": {"max_characters": self.MAX_CHARACTERS}})
+        self.calls += 1
+        if response.cost_dollars is not None:
+            self.cost_usd += response.cost_dollars.total
         return [ResearchDocument(url=r.url, title=r.title or "", text=r.text or "",
-                                 published=getattr(r, "published_date", None),
-                                 retrieved_at=_now()) for r in response.results]
+                                 published=r.published_date, retrieved_at=_now())
+                for r in response.results]
