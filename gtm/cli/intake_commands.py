@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from contextlib import nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -24,15 +25,14 @@ from gtm.db.contacts import (
     list_employees,
 )
 from gtm.db.workspaces import ensure_workspace
-from gtm.enrich.demo import company_facts_with_sources
 from gtm.errors import TerminalError
-from gtm.exports import write_csv, write_json_lines
-from gtm.icp import active_icp, batch_matches
-from gtm.intake.apply import ImportReport, applied_report, batch_key
-from gtm.intake.mapping import parse_map_overrides
-from gtm.intake.reports import load_report, report_rows, summary_line
-from gtm.intake.staging import file_sha256
 from gtm.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from gtm.intake.apply import ImportReport
+
+# The intake, ICP, enrichment and export modules load polars, Dagster and more: each is imported
+# in the function that needs it, so a listing or a no-op re-import does not pay for the others.
 
 INTAKE_ASSETS = ["staged_contacts", "companies", "employees", "import_report"]
 
@@ -40,11 +40,17 @@ _MAP = typer.Option([], "--map", help="Override a column: 'Source Column=field'.
 _FORCE = typer.Option(False, "--force", help="Re-apply a file that was already imported.")
 _JSON = typer.Option(False, "--json", help="Machine-readable output.")
 _FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CSV file.")
+_FORMAT = typer.Option("csv", "--format", help="csv | json (JSON lines).")
+_OUTPUT = typer.Option(None, "--output", "-o", help="File to write (default: stdout).")
 
 
 def import_via_dagster(settings: Settings, path: Path, kind: str, overrides: dict[str, str],
                        force: bool) -> tuple[ImportReport, str | None]:
     """Run the intake assets for one file; (report, run id), run id None for a no-op."""
+    from gtm.intake.apply import applied_report, batch_key
+    from gtm.intake.reports import load_report
+    from gtm.intake.staging import file_sha256
+
     sha256 = file_sha256(path)
     with connect(settings) as conn:
         workspace_id = ensure_workspace(conn, settings.workspace)
@@ -68,6 +74,8 @@ def import_via_dagster(settings: Settings, path: Path, kind: str, overrides: dic
 def icp_matches(settings: Settings, report: ImportReport) -> int | None:
     """Contacts of the batch that match the active ICP (None without one), scoring the new ones
     first through the `contact_scores` asset, as the daemon's eager automation would."""
+    from gtm.icp import active_icp, batch_matches
+
     with connect(settings) as conn:
         workspace_id = ensure_workspace(conn, settings.workspace)
         icp = active_icp(conn, workspace_id)
@@ -83,6 +91,8 @@ def icp_matches(settings: Settings, report: ImportReport) -> int | None:
 
 
 def run_import(path: Path, kind: str, mapping: list[str], force: bool, json_output: bool) -> None:
+    from gtm.intake.mapping import parse_map_overrides
+
     overrides = parse_map_overrides(mapping)
     settings = load_settings()
     spinner = nullcontext() if json_output else console.status(f"importing {path.name} …")
@@ -94,6 +104,8 @@ def run_import(path: Path, kind: str, mapping: list[str], force: bool, json_outp
 
 def _print_report(report: ImportReport, json_output: bool, run_id: str | None = None,
                   matches: int | None = None) -> None:
+    from gtm.intake.reports import report_rows, summary_line
+
     # The line a user reads first: "847 rows -> 612 unique contacts …, 340 match your ICP".
     summary = summary_line(report) + ("" if matches is None else f", {matches} match your ICP")
     if json_output:
@@ -141,6 +153,8 @@ def employee_import(path: Path = _FILE, map: list[str] = _MAP, force: bool = _FO
 
 
 def _company_with_facts(conn, workspace_id: str, company: str) -> dict:
+    from gtm.enrich.demo import company_facts_with_sources
+
     row = get_company(conn, workspace_id, company)
     return {**row, "facts": company_facts_with_sources(conn, workspace_id, row["id"])}
 
@@ -155,7 +169,8 @@ def company_list(search: str | None = typer.Option(None, "--search", "-s", help=
     if json_output:
         print_json(rows)
     else:
-        print_table("companies", COMPANY_LIST_COLUMNS, ([r[c] for c in COMPANY_LIST_COLUMNS] for r in rows))
+        print_table("companies", COMPANY_LIST_COLUMNS,
+                    ([r[c] for c in COMPANY_LIST_COLUMNS] for r in rows))
 
 
 def company_inspect(company: str = typer.Argument(..., help="Company id, domain or name."),
@@ -195,13 +210,13 @@ def employee_list(search: str | None = typer.Option(None, "--search", "-s", help
     print_table("employees", columns, ([r[c] for c in columns] for r in rows))
 
 
-def employee_export(fmt: str = typer.Option("csv", "--format", help="csv | json (JSON lines)."),
-                    output: Path | None = typer.Option(None, "--output", "-o",
-                                                       help="File to write (default: stdout).")) -> None:
+def employee_export(fmt: str = _FORMAT, output: Path | None = _OUTPUT) -> None:
     """Export every employee. CSV cells that a spreadsheet would run as formulas are neutralised.
 
     Example: gtm employee:export --format csv -o contacts.csv
     """
+    from gtm.exports import write_csv, write_json_lines
+
     writers = {"csv": write_csv, "json": write_json_lines}
     if fmt not in writers:
         raise TerminalError(f"unknown --format {fmt!r}; use csv or json")

@@ -3,13 +3,17 @@
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
 import pytest
+from psycopg import sql
 from typer.testing import CliRunner
 
 from gtm.cli.app import app
+from gtm.db import connect
 
 runner = CliRunner()
 
@@ -19,6 +23,15 @@ def workspace_env(migrated, monkeypatch, request) -> str:
     slug = f"cli-{request.node.name[:30].lower().replace('_', '-')}"
     monkeypatch.setenv("GTM_WORKSPACE", slug)
     return slug
+
+
+def _row_counts(slug: str) -> dict[str, int]:
+    """Rows the import writes, in the workspace `slug`."""
+    with connect() as conn:
+        return {table: conn.execute(
+            sql.SQL("select count(*) as n from {} t join workspaces w on w.id = t.workspace_id"
+                    " where w.slug = %s").format(sql.Identifier(table)), (slug,)).fetchone()["n"]
+            for table in ("companies", "employees", "import_batches", "import_rejects")}
 
 
 def test_import_then_noop_then_force_then_list_and_export(workspace_env, tmp_path: Path) -> None:
@@ -35,11 +48,16 @@ def test_import_then_noop_then_force_then_list_and_export(workspace_env, tmp_pat
     run = dg.DagsterInstance.get().get_run_by_id(report["dagster_run_id"])
     assert run is not None and run.tags["gtm/command"] == "contacts:import"
 
-    second = runner.invoke(app, ["contacts:import", str(path), "--json"])
-    assert json.loads(second.output)["status"] == "already_applied"
-    assert json.loads(second.output)["dagster_run_id"] is None  # no run launched for a no-op
+    # The no-op through the real CLI, a process of its own as a user runs it.
+    before = _row_counts(workspace_env)
+    second = subprocess.run([sys.executable, "-m", "gtm.cli", "contacts:import", str(path),
+                             "--json"], capture_output=True, text=True, timeout=120, check=True)
+    assert json.loads(second.stdout)["status"] == "already_applied"
+    assert json.loads(second.stdout)["dagster_run_id"] is None  # no run launched for a no-op
+    assert _row_counts(workspace_env) == before
 
-    forced = json.loads(runner.invoke(app, ["contacts:import", str(path), "--force", "--json"]).output)
+    forced = runner.invoke(app, ["contacts:import", str(path), "--force", "--json"])
+    forced = json.loads(forced.output)
     assert forced["employees"]["inserted"] == 0 and forced["employees"]["duplicates_existing"] == 2
 
     listed = json.loads(runner.invoke(app, ["employee:list", "--json"]).output)
