@@ -26,6 +26,7 @@ class CampaignSpec:
     segment_version: int | None = None  # None: the segment's current version
     language: str | None = None  # None: each contact's own language
     description: str | None = None
+    daily_cap: int | None = None  # None: only the sender's caps apply
 
 
 def create_campaign(
@@ -44,6 +45,8 @@ def create_campaign(
         raise TerminalError(
             f"unsupported --language {spec.language!r}: use one of {', '.join(LANGUAGES)}"
         )
+    if spec.daily_cap is not None and spec.daily_cap < 1:
+        raise TerminalError(f"a campaign daily cap must be 1 or more, got {spec.daily_cap}")
     segment = get_segment(conn, workspace_id, spec.segment, spec.segment_version)
     sender = get_sender(conn, workspace_id, spec.sender)
     icp = active_icp(conn, workspace_id)
@@ -55,6 +58,7 @@ def create_campaign(
         "pack": spec.pack.name,
         "pack_version": spec.pack.version,
         "language": spec.language,
+        "daily_cap": spec.daily_cap,
     }
     existing = find_campaign(conn, workspace_id, name)
     if existing is not None:
@@ -70,10 +74,11 @@ def create_campaign(
         )
     conn.execute(
         """insert into campaigns (workspace_id, name, description, segment_id, segment_version,
-                                  icp_version, sender_id, pack, pack_version, language, status)
+                                  icp_version, sender_id, pack, pack_version, language, daily_cap,
+                                  status)
            values (%(workspace_id)s, %(name)s, %(description)s, %(segment_id)s, %(segment_version)s,
                    %(icp_version)s, %(sender_id)s, %(pack)s, %(pack_version)s, %(language)s,
-                   %(status)s)""",
+                   %(daily_cap)s, %(status)s)""",
         {
             **values,
             "workspace_id": workspace_id,
@@ -88,7 +93,8 @@ def create_campaign(
 _SELECT = """
 select c.id::text, c.name, c.status, c.status_reason, c.segment_id::text, s.name as segment,
        c.segment_version, c.icp_version, c.sender_id::text, snd.email as sender, c.pack,
-       c.pack_version, c.language, c.audience_frozen_at, c.audience_size, c.audience_excluded,
+       c.pack_version, c.language, c.daily_cap, c.audience_frozen_at, c.audience_size,
+       c.audience_excluded,
        c.created_at, c.started_at, c.completed_at
 from campaigns c
 left join segments s on s.workspace_id = c.workspace_id and s.id = c.segment_id

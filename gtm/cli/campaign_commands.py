@@ -59,6 +59,10 @@ def campaign_create(
         None, "--segment-version", min=1, help="Default: the segment's current version."
     ),
     language: str | None = typer.Option(None, "--language", help="en | ru; default: per contact."),
+    daily_cap: int | None = typer.Option(
+        None, "--daily-cap", min=1, help="Sends per day for this campaign, within the sender's "
+        "caps (default: the sender's caps alone)."
+    ),
     top: int = typer.Option(10, "--top", min=0, help="How many top-ranked contacts to print."),
     json_output: bool = _JSON,
 ) -> None:
@@ -68,7 +72,8 @@ def campaign_create(
     """
     settings = load_settings()
     spec = CampaignSpec(
-        name, segment, sender, resolve_pack(settings, pack), segment_version, language
+        name, segment, sender, resolve_pack(settings, pack), segment_version, language,
+        daily_cap=daily_cap,
     )
     with connect(settings) as conn:
         workspace_id = ensure_workspace(conn, settings.workspace)
@@ -143,6 +148,7 @@ def _print_campaign(c: dict) -> None:
             ("pack", f"{c['pack']}@{c['pack_version']}"),
             ("sender", c["sender"]),
             ("language", c["language"] or "per contact"),
+            ("daily cap", c["daily_cap"] or "the sender's caps"),
             (
                 "audience",
                 f"{c['audience_size']} contacts, frozen {c['audience_frozen_at']:%Y-%m-%d %H:%M}"

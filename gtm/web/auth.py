@@ -112,24 +112,34 @@ class LocalAccounts:
 
 
 class SupabaseAccounts:
-    """Supabase Auth: email + password against the project's GoTrue; the JWT's user id must be
-    in workspace_members (checked by `load_user`)."""
+    """Supabase Auth: email + password against the project's GoTrue, then the user the issued
+    JWT belongs to, as GoTrue reports it (`get_user`); that id must be in workspace_members
+    (checked by `load_user`)."""
 
-    def __init__(self, url: str, key: str, client=None):
-        if client is None:
-            from supabase import create_client
+    def __init__(self, url: str, key: str):
+        self.url, self.key = url, key
 
-            client = create_client(url, key)
-        self.client = client
+    def _client(self):
+        from supabase import ClientOptions, create_client
+
+        # One client per login: the library keeps the signed-in session in the client, which
+        # must never be shared between two users' requests; no refresh timer on a server.
+        return create_client(self.url, self.key, ClientOptions(auto_refresh_token=False,
+                                                               persist_session=False))
 
     def authenticate(self, conn: psycopg.Connection, email: str, password: str) -> str | None:
+        from supabase_auth.errors import AuthApiError, AuthRetryableError
+
+        auth = self._client().auth
         try:
-            response = self.client.auth.sign_in_with_password(
-                {"email": email.strip(), "password": password})
-        except Exception:  # the client raises AuthApiError and friends for a wrong password
+            session = auth.sign_in_with_password(
+                {"email": email.strip(), "password": password}).session
+            user = auth.get_user(session.access_token).user if session else None
+        except AuthRetryableError as exc:  # unreachable: say so, not "wrong password"
+            raise TerminalError(f"Supabase Auth at {self.url} did not answer: {exc}") from None
+        except AuthApiError:  # GoTrue refused: wrong email or password, unconfirmed, ...
             return None
-        user = getattr(response, "user", None)
-        return str(user.id) if user is not None and getattr(user, "id", None) else None
+        return str(user.id) if user is not None and user.id else None
 
 
 def supabase_configured() -> bool:

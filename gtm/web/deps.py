@@ -22,7 +22,13 @@ def db(request: Request) -> Iterator[psycopg.Connection]:
         yield conn
 
 
-def current_user(request: Request, conn: Annotated[psycopg.Connection, Depends(db)]) -> User:
+# scope="function": commit before the response goes out. With FastAPI's default ("request")
+# the commit ran after sending, so a browser following a POST's redirect could read the page
+# before the write was visible (a new campaign "not found", a pause not shown yet).
+Db = Annotated[psycopg.Connection, Depends(db, scope="function")]
+
+
+def current_user(request: Request, conn: Db) -> User:
     session = request.state.session
     user = load_user(conn, session["uid"]) if session.get("uid") else None
     if user is None:
@@ -43,4 +49,3 @@ async def check_csrf(request: Request) -> None:
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
-Db = Annotated[psycopg.Connection, Depends(db)]

@@ -116,6 +116,8 @@ def test_same_name_is_refused_unless_it_is_the_same_unfrozen_campaign(db, world)
     other_pack = PackRef("follow_up_bump", "0" * 12, Path("x.md"))
     with pytest.raises(TerminalError, match="campaign 'q1' already exists"):
         create_campaign(db, ws, CampaignSpec("q1", "norway", "me@sender.io", other_pack))
+    with pytest.raises(TerminalError, match="campaign 'q1' already exists"):
+        create_campaign(db, ws, CampaignSpec("q1", "norway", "me@sender.io", PACK, daily_cap=5))
     freeze_audience(db, ws, first["id"])
     with pytest.raises(TerminalError, match="already exists"):
         create_campaign(db, ws, CampaignSpec("q1", "norway", "me@sender.io", PACK))
@@ -130,6 +132,10 @@ def test_same_name_is_refused_unless_it_is_the_same_unfrozen_campaign(db, world)
         (
             CampaignSpec("q2", "norway", "me@sender.io", PACK, language="de"),
             "unsupported --language 'de'",
+        ),
+        (
+            CampaignSpec("q2", "norway", "me@sender.io", PACK, daily_cap=0),
+            "daily cap must be 1 or more, got 0",
         ),
     ],
 )

@@ -63,9 +63,12 @@ def test_create_status_and_lifecycle_through_the_cli(workspace) -> None:
             "me@sender.io",
             "--top",
             "3",
+            "--daily-cap",
+            "12",
         ]
     )
     assert created["status"] == "drafting" and created["audience_size"] > 0
+    assert created["daily_cap"] == 12  # within the sender's 30/day, for this campaign only
     assert created["icp_version"] == 1 and len(created["pack_version"]) == 12
     scores = [m["score"] for m in created["top"]]
     assert len(scores) == 3 and scores == sorted(scores, reverse=True)

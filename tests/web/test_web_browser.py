@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 import pytest
+from loopback import serve
 
 from gtm.db import connect
 from gtm.drafting.review import edit_draft
+from gtm.segments import FIELDS
+from gtm.sending.senders import SenderSpec, add_sender
+from gtm.sending.window import parse_window
 from gtm.web import create_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -42,29 +43,10 @@ def _artefacts() -> Path:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(migrated):
-    import uvicorn
-
-    port = _free_port()
-    config = uvicorn.Config(create_app(migrated), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="off")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with serve(create_app(migrated)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -104,9 +86,9 @@ def test_login_and_see_a_segment_count_and_the_campaign(page, web) -> None:
     _shot(page, "campaigns")
     assert page.locator("text=q1").first.is_visible()
     page.goto("/segments")
-    page.select_option("#segment-field", "country")
-    page.select_option("#segment-op", "eq")
-    page.fill("#segment-value", "GB")
+    page.select_option("#field-0", "country")
+    page.select_option("#op-0", "eq")
+    page.fill("#value-0", "GB")
     page.click("#preview-button")
     assert page.locator("#segment-count").inner_text() == "3"
     assert "csrf_token" not in page.url
@@ -123,40 +105,99 @@ def test_live_count_updates_while_building_the_filter(page) -> None:
     page.goto("/segments")
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.select_option("#segment-field", "country")
-    page.select_option("#segment-op", "eq")
-    page.fill("#segment-value", "RU")
+    page.select_option("#field-0", "country")
+    page.select_option("#op-0", "eq")
+    page.fill("#value-0", "RU")
     try:
         page.locator("#segment-count").wait_for(timeout=5000)
     except Exception:
         raise AssertionError(f"console: {errors}; htmx: {page.evaluate('typeof htmx')}") from None
     sync_api.expect(page.locator("#segment-count")).to_have_text("1")
-    page.fill("#segment-value", "GB")
+    page.fill("#value-0", "GB")
     sync_api.expect(page.locator("#segment-count")).to_have_text("3")
     assert "csrf_token" not in page.url and page.url.endswith("/segments")
     assert not [e for e in errors if "Content Security Policy" in e], errors
     _shot(page, "segments-live")
 
 
-def test_create_a_campaign_and_pause_it(page, web) -> None:
+def test_build_a_two_condition_segment_with_the_live_count(page, web) -> None:
+    page.goto("/segments")
+    page.select_option("#field-0", "country")
+    page.select_option("#op-0", "eq")
+    page.fill("#value-0", "GB")
+    sync_api.expect(page.locator("#segment-count")).to_have_text("3")
+    page.click("#add-condition")  # htmx re-renders the rows, keeping what was typed
+    page.locator("#field-1").wait_for()
+    assert page.locator("#value-0").input_value() == "GB"
+    page.select_option("#field-1", "email_domain")
+    # Only each field's own operators can be chosen (app.js follows the field).
+    for i, field in ((0, "country"), (1, "email_domain")):
+        sync_api.expect(page.locator(f"#op-{i} option:not([disabled])")).to_have_text(
+            ["— operator —", *FIELDS[field].operators])
+    page.select_option("#op-1", "in")
+    page.fill("#value-1", "firma1.example, firma3.example")
+    sync_api.expect(page.locator("#segment-count")).to_have_text("1")
+    page.check("#combine-or")
+    sync_api.expect(page.locator("#segment-count")).to_have_text("4")
+    page.check("#combine-and")
+    sync_api.expect(page.locator("#segment-count")).to_have_text("1")
+    assert page.url.endswith("/segments")
+    _shot(page, "segment-builder")
+    page.fill("#segment-name", "gb-firma1")
+    page.click("#segment-form button.primary")
+    page.wait_for_url("**/segments/gb-firma1")
+    assert page.locator("#segment-count").inner_text() == "1"
+    page.click("#edit-segment")  # a filter that fits the builder comes back as rows
+    assert page.locator("#field-1").input_value() == "email_domain"
+    assert page.locator("#segment-definition").input_value() == ""
+    page.click("#remove-0")
+    sync_api.expect(page.locator("#field-1")).to_have_count(0)
+    sync_api.expect(page.locator("#segment-count")).to_have_text("2")
+
+
+def test_create_a_campaign_with_schedule_and_caps_and_pause_it(page, web) -> None:
+    with connect(web.settings) as conn:
+        add_sender(conn, web.workspace_id, SenderSpec(
+            "weekend@other.example", window=parse_window("sat-sun 10:00-14:00"),
+            timezone="Asia/Tokyo", daily_cap=7))
     page.goto("/campaigns")
+    # Picking another sender swaps in its schedule and caps (htmx), and back again.
+    page.select_option("#campaign-sender", "weekend@other.example")
+    sync_api.expect(page.locator("#settings-for")).to_have_text("weekend@other.example")
+    assert page.locator("input[name=timezone]").input_value() == "Asia/Tokyo"
+    assert page.locator("#sender-settings input[value=sun]").is_checked()
+    page.select_option("#campaign-sender", "me@sender.example")
+    sync_api.expect(page.locator("#settings-for")).to_have_text("me@sender.example")
     page.fill("#campaign-form input[name=name]", "q2")
     page.select_option("#campaign-form select[name=segment]", "everyone")
+    page.uncheck("#sender-settings input[value=fri]")
+    page.check("#sender-settings input[value=sat]")
+    page.fill("input[name=window_start]", "08:00")
+    page.fill("input[name=window_end]", "15:30")
+    page.fill("input[name=timezone]", "Europe/Oslo")
+    page.fill("input[name=daily_cap]", "30")
+    page.fill("input[name=min_gap_seconds]", "90")
+    page.fill("input[name=jitter_seconds]", "20")
+    page.fill("input[name=ramp_start]", "10")
+    page.fill("input[name=ramp_step]", "5")
+    page.fill("input[name=ramp_every_days]", "3")
+    _shot(page, "campaign-form")
     page.click("#campaign-form button[type=submit]")
     page.wait_for_url("**/campaigns/q2")
     assert page.locator("#campaign-status").inner_text() == "drafting"
     assert page.locator("[data-label=audience]").inner_text() == "4"
+    schedule = page.locator("#campaign-schedule").inner_text()
+    assert "sends mon,tue,wed,thu,sat 08:00-15:30 Europe/Oslo · at most 30/day" in schedule
+    assert "gap 90 s + up to 20 s · ramp-up from 10/day, +5 every 3 day(s)" in schedule
     _shot(page, "campaign")
     with connect(web.settings) as conn:
         conn.execute("update campaigns set status = 'ready'"
                      " where workspace_id = %s and name = 'q2'", (web.workspace_id,))
     page.reload()
-    page.click("#start")
-    assert page.locator("#campaign-status").inner_text() == "sending"
-    page.click("#pause")
-    assert page.locator("#campaign-status").inner_text() == "paused"
-    page.click("#resume")
-    assert page.locator("#campaign-status").inner_text() == "sending"
+    # Each click posts and reloads the page: wait for the new status, not the old page's.
+    for button, status in (("#start", "sending"), ("#pause", "paused"), ("#resume", "sending")):
+        page.click(button)
+        sync_api.expect(page.locator("#campaign-status")).to_have_text(status)
 
 
 def test_review_with_the_keyboard(page, web) -> None:
@@ -209,9 +250,37 @@ def test_a_concurrent_edit_is_a_clear_conflict_and_loses_nothing(page, web) -> N
     _shot(page, "conflict")
 
 
-def test_report_page(page) -> None:
+def test_report_shows_the_daily_series_and_the_segment_breakdown(page, web) -> None:
+    with connect(web.settings) as conn:
+        members = conn.execute(
+            "select c.id, c.sender_id, cm.employee_id from campaign_members cm"
+            " join campaigns c on c.id = cm.campaign_id where c.workspace_id = %s"
+            " order by cm.rank", (web.workspace_id,)).fetchall()
+        for i, (m, day) in enumerate(zip(members, ("2026-05-04", "2026-05-04", "2026-05-06"),
+                                         strict=False)):
+            message = conn.execute(
+                "insert into messages (workspace_id, campaign_id, employee_id, sender_id,"
+                " to_email, subject, body, rfc_message_id, status, sent_at, reserved_at)"
+                " values (%s, %s, %s, %s, 'x@example.test', 's', 'b', %s, 'sent',"
+                " %s::date + time '10:00', %s::date + time '10:00') returning id",
+                (web.workspace_id, m["id"], m["employee_id"], m["sender_id"],
+                 f"<r{i}-{web.slug}@t>", day, day)).fetchone()["id"]
+            if i == 0:
+                conn.execute("insert into reply_events (workspace_id, message_id, mailbox,"
+                             " label, classifier) values (%s, %s, 'INBOX', 'positive', 'rules')",
+                             (web.workspace_id, message))
     page.goto("/report")
     assert page.locator("h1").inner_text() == "Report"
+    chart = page.locator("[data-campaign=q1] svg.timeseries")
+    assert chart.is_visible() and chart.bounding_box()["width"] > 300
+    sent = page.locator("[data-campaign=q1] [data-series=sent] circle")
+    assert [sent.nth(i).get_attribute("data-n") for i in range(sent.count())] == ["2", "0", "1"]
+    assert page.locator("[data-campaign=q1] [data-series=positive] circle").first \
+        .get_attribute("data-n") == "1"
+    row = page.locator("#report-segments tbody tr").first.locator("td")
+    assert row.nth(0).inner_text().startswith("everyone")
+    assert [row.nth(i).inner_text() for i in range(1, 8)] == [
+        "q1", "3", "0", "1", "1", "0", "33.3%"]
     assert page.locator("text=Needs a human").is_visible()
     _shot(page, "report")
 
@@ -221,7 +290,7 @@ def test_untrusted_text_is_shown_as_text(page, web) -> None:
     assert page.locator("#company").inner_text() == "<script>alert(1)</script>"
     assert 'onerror="alert(2)"' in page.locator("#body").inner_text()
     assert page.locator("img[src=x]").count() == 0
-    page.goto("/segments?field=country&op=eq&value=GB")
+    page.goto("/segments?field_0=country&op_0=eq&value_0=GB")
     assert page.locator("#preview >> text=<script>alert(1)</script>").count() == 1
     page.wait_for_timeout(300)
     assert page.dialogs == []

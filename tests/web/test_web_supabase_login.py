@@ -1,31 +1,22 @@
-"""Login through Supabase Auth (a fake GoTrue client): the JWT's user id is mapped to its
-workspace membership; without SUPABASE_URL a membership with no local account is not enough."""
+"""Login through Supabase Auth with the real `supabase` client against a GoTrue-compatible
+server on loopback: the JWT's user is mapped to its workspace membership; a wrong password is
+refused; without SUPABASE_URL a membership with no local account is not enough."""
 
 from __future__ import annotations
 
 import re
 import uuid
-from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
+from gotrue_server import GoTrue
+from loopback import free_port, serve
 
 from gtm.db import connect
 from gtm.db.workspaces import ensure_workspace
 from gtm.errors import TerminalError
 from gtm.web import create_app
 from gtm.web.auth import LocalAccounts, SupabaseAccounts, load_user, password_backend
-
-
-class FakeGoTrue:
-    def __init__(self, users: dict[str, tuple[str, str]]):
-        self.users = users  # email -> (password, user id)
-
-    def sign_in_with_password(self, credentials: dict):
-        password, user_id = self.users.get(credentials["email"], (None, None))
-        if password is None or password != credentials["password"]:
-            raise RuntimeError("Invalid login credentials")
-        return SimpleNamespace(user=SimpleNamespace(id=user_id, email=credentials["email"]))
 
 
 def _member(settings, user_id: str, email: str) -> str:
@@ -42,18 +33,38 @@ def _login(client: TestClient, email: str, password: str):
                                        "csrf_token": token}, follow_redirects=False)
 
 
-def test_supabase_user_logs_in_to_its_workspace(migrated, monkeypatch) -> None:
-    monkeypatch.setenv("SUPABASE_URL", "http://supabase.invalid")
-    user_id, email = str(uuid.uuid4()), "sb@example.test"
-    _member(migrated, user_id, email)
-    gotrue = FakeGoTrue({email: ("pw-123456", user_id)})
-    backend = SupabaseAccounts("http://supabase.invalid", "anon",
-                               client=SimpleNamespace(auth=gotrue))
-    with TestClient(create_app(migrated, password_backend=backend)) as client:
-        assert _login(client, email, "wrong").status_code == 401
-        assert _login(client, email, "pw-123456").status_code == 303
-        page = client.get("/campaigns")
-        assert page.status_code == 200 and email in page.text
+def test_supabase_user_logs_in_to_its_workspace_through_the_real_client(
+        migrated, monkeypatch) -> None:
+    member_id, outsider_id = str(uuid.uuid4()), str(uuid.uuid4())
+    gotrue = GoTrue(secret="test-jwt-secret-at-least-32-bytes-long!",
+                    users={"sb@example.test": ("pw-123456", member_id),
+                           "outsider@example.test": ("pw-654321", outsider_id)})
+    _member(migrated, member_id, "sb@example.test")
+    with serve(gotrue.app()) as url:
+        monkeypatch.setenv("SUPABASE_URL", url)
+        monkeypatch.setenv("SUPABASE_ANON_KEY", gotrue.key)
+        app = create_app(migrated)  # the backend comes from the environment, as in `gtm up`
+        assert isinstance(app.state.password_backend, SupabaseAccounts)
+        with TestClient(app) as client:
+            refused = _login(client, "sb@example.test", "wrong-password")
+            assert refused.status_code == 401 and "Wrong email or password" in refused.text
+            assert gotrue.calls == ["token:password"]  # refused by GoTrue: no user lookup
+            assert _login(client, "sb@example.test", "pw-123456").status_code == 303
+            assert gotrue.calls[1:] == ["token:password", "user"]
+            page = client.get("/campaigns")
+            assert page.status_code == 200 and "sb@example.test" in page.text
+        with TestClient(app) as client:  # a GoTrue user without a membership sees nothing
+            assert _login(client, "outsider@example.test", "pw-654321").status_code == 303
+            assert client.get("/campaigns", follow_redirects=False).status_code == 303
+
+
+def test_an_unreachable_supabase_is_said_so_not_a_wrong_password(migrated, monkeypatch) -> None:
+    gotrue = GoTrue(secret="test-jwt-secret-at-least-32-bytes-long!", users={})
+    monkeypatch.setenv("SUPABASE_URL", f"http://127.0.0.1:{free_port()}")  # nothing listens
+    monkeypatch.setenv("SUPABASE_ANON_KEY", gotrue.key)
+    with TestClient(create_app(migrated)) as client:
+        response = _login(client, "sb@example.test", "pw-123456")
+    assert response.status_code == 400 and "did not answer" in response.text
 
 
 def test_without_supabase_a_bare_membership_is_not_a_user(migrated, monkeypatch) -> None:

@@ -1,11 +1,12 @@
-"""Segments: list, create (a JSON filter or a single field/op/value row), preview, versions."""
+"""Segments: list, create (condition rows combined with AND/OR, or a JSON filter), live count
+and preview, versions, delete."""
 
 from __future__ import annotations
 
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 
 from gtm.segments import (
@@ -21,37 +22,32 @@ from gtm.segments import (
 from gtm.web.app import page_context
 from gtm.web.auth import User
 from gtm.web.deps import CurrentUser, Db, check_csrf
+from gtm.web.segment_builder import FIELD_OPS, OPERATORS, Builder, row_error
 
 router = APIRouter()
 PAGE_SIZE = 25
 
 
-def _definition(definition: str, field: str, op: str, value: str):
-    """The JSON text when given, else one condition from the field form."""
-    if definition.strip():
-        try:
-            return json.loads(definition)
-        except json.JSONDecodeError as exc:
-            raise SegmentError(f"the filter is not valid JSON: {exc.msg} at {exc.pos}") from None
-    parsed: object = value
-    if value.strip():
-        try:
-            parsed = json.loads(value)
-        except json.JSONDecodeError:
-            parsed = value
-    return {"field": field, "op": op, "value": parsed}
+async def posted_builder(request: Request) -> Builder:
+    """The builder's fields from the query string (GET) or the form body (POST)."""
+    params = request.query_params if request.method == "GET" else await request.form()
+    return Builder.from_params(params)
+
+
+Posted = Annotated[Builder, Depends(posted_builder)]
+
+
+def _error(builder: Builder, exc: SegmentError) -> str:
+    # Errors of a JSON filter keep their JSON path; the rows' errors name the row instead.
+    return str(exc) if builder.definition.strip() else row_error(str(exc))
 
 
 def _page(
     request: Request,
     conn,
     user: User,
+    builder: Builder,
     *,
-    name: str = "",
-    definition: str = "",
-    field: str = "",
-    op: str = "",
-    value: str = "",
     cursor: str | None = None,
     error: str | None = None,
     status_code: int = 200,
@@ -59,33 +55,29 @@ def _page(
     template: str = "segments.html",
 ):
     preview = None
-    if error is None and (definition.strip() or field):
+    if error is None:
         try:
-            preview = preview_segment(
-                conn,
-                user.workspace_id,
-                _definition(definition, field, op, value),
-                page_size=PAGE_SIZE,
-                cursor=cursor,
-            )
+            definition = builder.filter(strict=False)
+            if definition is not None:
+                preview = preview_segment(conn, user.workspace_id, definition,
+                                          page_size=PAGE_SIZE, cursor=cursor)
         except SegmentError as exc:
-            error, status_code = str(exc), 400
+            error, status_code = _error(builder, exc), 400
     return request.app.state.templates.TemplateResponse(
         request,
         template,
         page_context(
             request,
             segments=list_segments(conn, user.workspace_id),
+            builder=builder,
             fields=FIELDS,
-            name=name,
-            definition=definition,
-            field=field,
-            op=op,
-            value=value,
+            operators=OPERATORS,
+            field_ops=FIELD_OPS,
             preview=preview,
             error=error,
             flash=flash,
         ),
+        # Fragments are always 200: htmx leaves the page alone on errors; the error is shown.
         status_code=status_code if template == "segments.html" else 200,
     )
 
@@ -94,92 +86,42 @@ def _page(
 def segments_page(
     request: Request,
     *,
-    definition: str = "",
-    field: str = "",
-    op: str = "",
-    value: str = "",
+    builder: Posted,
     cursor: str | None = None,
-    name: str = "",
     flash: str | None = None,
     user: CurrentUser,
     conn: Db,
 ):
-    return _page(
-        request,
-        conn,
-        user,
-        name=name,
-        definition=definition,
-        field=field,
-        op=op,
-        value=value,
-        cursor=cursor,
-        flash=flash,
-    )
+    return _page(request, conn, user, builder, cursor=cursor, flash=flash)
 
 
 @router.post("/segments", dependencies=[Depends(check_csrf)])
-def segment_create(
-    request: Request,
-    *,
-    name: Annotated[str, Form()],
-    definition: Annotated[str, Form()] = "",
-    field: Annotated[str, Form()] = "",
-    op: Annotated[str, Form()] = "",
-    value: Annotated[str, Form()] = "",
-    user: CurrentUser,
-    conn: Db,
-):
+def segment_create(request: Request, *, builder: Posted, user: CurrentUser, conn: Db):
     try:
+        definition = builder.filter(strict=True)
+        if definition is None:
+            raise SegmentError("Condition 1: pick a field and an operator, or write the JSON")
         with conn.transaction():
-            saved = create_segment(
-                conn,
-                user.workspace_id,
-                name,
-                _definition(definition, field, op, value),
-                created_by=user.email,
-            )
+            saved = create_segment(conn, user.workspace_id, builder.name, definition,
+                                   created_by=user.email)
     except SegmentError as exc:
-        return _page(
-            request,
-            conn,
-            user,
-            name=name,
-            definition=definition,
-            field=field,
-            op=op,
-            value=value,
-            error=str(exc),
-            status_code=400,
-        )
+        return _page(request, conn, user, builder, error=_error(builder, exc), status_code=400)
     return RedirectResponse(f"/segments/{saved.name}", status_code=303)
 
 
 @router.get("/segments/preview")
-def segments_preview_fragment(
-    request: Request,
-    *,
-    definition: str = "",
-    field: str = "",
-    op: str = "",
-    value: str = "",
-    name: str = "",
-    user: CurrentUser,
-    conn: Db,
-):
-    """The count and first page alone: the segment form fetches it (htmx) as the user types.
-    Always 200 (htmx leaves the page alone on errors), the error shown in the fragment."""
-    return _page(
-        request,
-        conn,
-        user,
-        name=name,
-        definition=definition,
-        field=field,
-        op=op,
-        value=value,
-        template="_segment_preview_area.html",
-    )
+def segments_preview_fragment(request: Request, *, builder: Posted, user: CurrentUser,
+                              conn: Db):
+    """The count and first page alone: the segment form fetches it (htmx) as the user types."""
+    return _page(request, conn, user, builder, template="_segment_preview_area.html")
+
+
+@router.get("/segments/builder")
+def segments_builder_fragment(request: Request, *, builder: Posted, user: CurrentUser,
+                              conn: Db):
+    """The condition rows after adding, removing or re-fielding a row (htmx), with the count
+    for them swapped in out of band."""
+    return _page(request, conn, user, builder, template="_builder_response.html")
 
 
 @router.get("/segments/{name}")
@@ -199,6 +141,7 @@ def segment_detail(
             versions=list_versions(conn, user.workspace_id, name),
             preview=preview,
             definition=json.dumps(segment.definition, indent=2, ensure_ascii=False),
+            edit_query=Builder.for_definition(segment.name, segment.definition).query(),
         ),
     )
 

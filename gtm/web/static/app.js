@@ -19,14 +19,30 @@
   var editToggle = $("edit-toggle"), regenToggle = $("regen-toggle");
   if (editToggle) { editToggle.addEventListener("click", function () { show("edit-form"); }); }
   if (regenToggle) { regenToggle.addEventListener("click", function () { show("regen-form"); }); }
-  // The segment form's "Preview count" is a GET: keep the CSRF token out of the URL.
-  var previewButton = $("preview-button");
-  if (previewButton) {
-    previewButton.addEventListener("click", function () {
-      var token = previewButton.form.querySelector("input[name=csrf_token]");
-      if (token) { token.disabled = true; }
+  // The segment form's GET buttons (preview, add/remove a condition without htmx) must not put
+  // the CSRF token in the URL. htmx handles those clicks itself (no submit event), and it leaves
+  // the token out through hx-params.
+  var segmentForm = $("segment-form");
+  if (segmentForm) {
+    var token = segmentForm.querySelector("input[name=csrf_token]");
+    segmentForm.addEventListener("submit", function (event) {
+      if (token && event.submitter && event.submitter.getAttribute("formmethod") === "get") { token.disabled = true; }
     });
+    // Back to a page from the cache: the token is needed again for "Save segment".
+    window.addEventListener("pageshow", function () { if (token) { token.disabled = false; } });
   }
+  // A condition row's field changed: only that field's operators can be chosen (the whitelist
+  // comes with the rows as data-ops; delegated, so rows added by htmx are covered too).
+  document.addEventListener("change", function (event) {
+    var field = event.target, rows = field.closest && field.closest("[data-ops]");
+    if (!rows || !/^field_\d+$/.test(field.name)) { return; }
+    var allowed = JSON.parse(rows.getAttribute("data-ops"))[field.value];
+    var op = field.form.elements["op_" + field.name.slice(6)];
+    Array.prototype.forEach.call(op.options, function (option) {
+      if (option.value) { option.disabled = Boolean(allowed) && allowed.indexOf(option.value) < 0; }
+    });
+    if (op.selectedOptions.length && op.selectedOptions[0].disabled) { op.value = ""; }
+  });
   var checkAll = $("check-all");
   if (checkAll) {
     checkAll.addEventListener("change", function () {
