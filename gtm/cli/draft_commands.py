@@ -275,7 +275,8 @@ def sender_offer(
 def benchmark_run(
     pack: str = typer.Argument(..., help="Pack name."),
     output: Path | None = _OUTPUT,
-    limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first N examples."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first N devset "
+                                     "records (each drafted in every variant)."),
     json_output: bool = _JSON,
 ) -> None:
     """Score a pack on its devset: draft every record in every variant, check the guardrails,

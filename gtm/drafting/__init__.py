@@ -5,12 +5,14 @@ Public API (the DSPy program, the judge and the draft assets build on these):
                              PreviousMessage), Draft, resolve_language(...),
                              load_contexts(conn, workspace_id, ...) -> list[DraftContext]
     gtm.drafting.templates   render_section(pack, section, variant, context, **extras) -> str,
+                             render_brief(pack, variants, context) -> str,
                              render_prompts(pack, variant, context) -> dict[str, str],
                              render_fallback(pack, variant, context) -> Draft (mode="template"),
                              PlanOutline, known_variables(section)
     gtm.drafting.guardrails  check_draft(draft, context, pack) -> GuardrailReport,
                              apply_opt_out(body, rules) -> str, detect_language(text)
-    gtm.drafting.program     DraftingProgram(pack) (CollectContext -> Plan -> Write -> Refine),
+    gtm.drafting.program     DraftingProgram(pack)(context=, variants=) (CollectContext ->
+                             PlanAndWrite, one call for all variants -> guardrails -> Refine),
                              TemplateProgram(pack), build_program(pack, home), context_facts(ctx)
     gtm.drafting.judge       Judge(pack), Judgement, rules_judgement(...), judge_or_rules(...),
                              HIGH_RISK

@@ -1,9 +1,12 @@
 """Scoring a pack on its devset (`gtm benchmark:run`) and optimising it (`gtm pack:optimize`).
 
-Every devset record is drafted in every variant of the pack and scored with `dspy.Evaluate`:
+Every devset record is drafted in every variant of the pack (one example per record: the program
+writes all of a contact's variants in one call) and scored with `dspy.Evaluate`; an example's
+score is the mean of its drafts' scores:
 
-    score = 0                               when the draft fails a guardrail (after refining)
-          = (quality + (1 - risk)) / 2      otherwise, from the judge (0..1)
+    draft score = 0                            when the draft fails a guardrail (after refining)
+                                               or the model's answer had no email for its variant
+                = (quality + (1 - risk)) / 2   otherwise, from the judge (0..1)
 
 With a drafting model that is the DSPy program; without one it is the pack's fallback templates
 (`TemplateProgram`), and the report says so. The judge is the LLM judge when a judge model is
@@ -39,24 +42,26 @@ BUDGETS = ("light", "medium", "heavy")
 
 
 def devset_examples(pack: Pack) -> list[dspy.Example]:
-    """Each devset record in each variant, as DSPy examples with inputs (context, variant)."""
+    """Each devset record, as a DSPy example with inputs (context, variants: all the pack's)."""
     records = load_devset(pack)
     if not records:
         raise TerminalError(f"pack {pack.name!r} has no devset (prompt_packs/devsets/"
                             f"{pack.name}.jsonl): nothing to score it on")
-    return [dspy.Example(id=record.id, context=record.context, variant=variant.name)
-            .with_inputs("context", "variant")
-            for record in records for variant in pack.variants]
+    variants = [variant.name for variant in pack.variants]
+    return [dspy.Example(id=record.id, context=record.context, variants=variants)
+            .with_inputs("context", "variants") for record in records]
 
 
-def draft_score(prediction: Any, judgement: Judgement) -> float:
-    if not prediction.guardrails.passed:
+def draft_score(result: Any, judgement: Judgement | None) -> float:
+    """One variant's score; 0 for a variant the model left unwritten (no judgement)."""
+    if judgement is None or not result.guardrails.passed:
         return 0.0
     return round((judgement.quality + 1 - judgement.risk) / 2, 4)
 
 
 class _Scorer:
-    """The metric: judges each prediction (in the judge's LM), keeps the verdict for the report."""
+    """The metric: judges each draft of a prediction (in the judge's LM), keeps the verdicts for
+    the report."""
 
     def __init__(self, pack: Pack, judge_lm: Any | None):
         self.pack, self.judge_lm = pack, judge_lm
@@ -64,24 +69,40 @@ class _Scorer:
         self.verdicts: dict[tuple[str, str], Judgement] = {}
         self._lock = threading.Lock()
 
-    def judgement(self, example: dspy.Example, prediction: Any) -> Judgement:
+    def judgements(self, example: dspy.Example, prediction: Any) -> list[Judgement | None]:
+        """One verdict per variant result; None for a variant without a draft."""
+        verdicts = []
         with dspy.context(lm=self.judge_lm) if self.judge_lm is not None else nullcontext():
-            verdict = judge_or_rules(self.judge, prediction.draft, example.context, self.pack)
+            for result in prediction.results:
+                verdicts.append(None if result.error is not None else judge_or_rules(
+                    self.judge, result.draft, example.context, self.pack))
         with self._lock:
-            self.verdicts[(example.id, example.variant)] = verdict
-        return verdict
+            for result, verdict in zip(prediction.results, verdicts, strict=True):
+                if verdict is not None:
+                    self.verdicts[(example.id, result.variant)] = verdict
+        return verdicts
+
+    def score(self, prediction: Any, verdicts: list[Judgement | None]) -> float:
+        scores = [draft_score(r, v) for r, v in zip(prediction.results, verdicts, strict=True)]
+        return round(mean(scores), 4) if scores else 0.0
 
     def __call__(self, example: dspy.Example, prediction: Any, trace: Any = None) -> float:
-        return draft_score(prediction, self.judgement(example, prediction))
+        return self.score(prediction, self.judgements(example, prediction))
 
     def feedback(self, gold: dspy.Example, pred: Any, trace: Any = None,
                  pred_name: str | None = None, pred_trace: Any = None) -> dspy.Prediction:
-        """GEPA's metric: the score plus what to fix, in words."""
-        verdict = self.judgement(gold, pred)
-        failures = [f"{f.name}: {f.detail}" for f in pred.guardrails.failures]
-        text = ("Guardrail failures: " + "; ".join(failures) + ". " if failures else
-                "Every guardrail passed. ") + "Judge: " + "; ".join(verdict.reasons[:5])
-        return dspy.Prediction(score=draft_score(pred, verdict), feedback=text)
+        """GEPA's metric: the score plus what to fix, in words, variant by variant."""
+        verdicts = self.judgements(gold, pred)
+        notes = []
+        for result, verdict in zip(pred.results, verdicts, strict=True):
+            if result.error is not None:
+                notes.append(f"{result.variant}: no email: {result.error}")
+                continue
+            failures = [f"{f.name}: {f.detail}" for f in result.guardrails.failures]
+            notes.append(f"{result.variant}: " + (
+                "guardrail failures: " + "; ".join(failures) + ". " if failures else
+                "every guardrail passed. ") + "Judge: " + "; ".join(verdict.reasons[:5]))
+        return dspy.Prediction(score=self.score(pred, verdicts), feedback="\n".join(notes))
 
 
 def run_benchmark(settings: Settings, pack: Pack, *, client: LLMClient | None = None,
@@ -100,8 +121,8 @@ def run_benchmark(settings: Settings, pack: Pack, *, client: LLMClient | None = 
                              display_progress=False, max_errors=len(examples) + 1)
     with dspy.context(lm=lm, gtm_call_context=call):
         result = evaluate(program)
-    rows = [_row(example, prediction, score, scorer.verdicts.get((example.id, example.variant)))
-            for example, prediction, score in result.results]
+    rows = [row for example, prediction, _ in result.results
+            for row in _rows(example, prediction, scorer.verdicts)]
     drafted = [r for r in rows if r["error"] is None]
     note = ("template mode: no drafting model is configured, so this scores the pack's fallback "
             "templates, not the LLM program" if drafting_mode == "template" else
@@ -156,19 +177,28 @@ def optimize_pack(settings: Settings, pack: Pack, client: LLMClient, *, trace: A
                              for name, predictor in optimized.named_predictors()}}
 
 
-def _row(example: dspy.Example, prediction: Any, score: float,
-         verdict: Judgement | None) -> dict:
-    draft = getattr(prediction, "draft", None)
-    base = {"id": example.id, "variant": example.variant, "language": example.context.language,
-            "score": score}
-    if draft is None or verdict is None:
-        return {**base, "error": "the program failed on this example (see gtm ai:log)",
-                "guardrails_passed": False, "risk": None, "quality": None}
-    return {**base, "error": None, "guardrails_passed": prediction.guardrails.passed,
-            "failures": [f"{f.name}: {f.detail}" for f in prediction.guardrails.failures],
-            "refines": prediction.refines, "risk": verdict.risk, "quality": verdict.quality,
-            "judge_source": verdict.source, "reasons": verdict.reasons,
-            "subject": draft.subject, "body": draft.body}
+def _rows(example: dspy.Example, prediction: Any,
+          verdicts: dict[tuple[str, str], Judgement]) -> list[dict]:
+    """One report row per variant of the example."""
+    results = {r.variant: r for r in getattr(prediction, "results", None) or []}
+    rows = []
+    for variant in example.variants:
+        result, verdict = results.get(variant), verdicts.get((example.id, variant))
+        base = {"id": example.id, "variant": variant, "language": example.context.language}
+        if result is None or result.error is not None or verdict is None:
+            error = (str(result.error) if result is not None and result.error is not None else
+                     "the program failed on this example (see gtm ai:log)")
+            rows.append({**base, "score": 0.0, "error": error, "guardrails_passed": False,
+                         "risk": None, "quality": None})
+            continue
+        rows.append({**base, "score": draft_score(result, verdict), "error": None,
+                     "guardrails_passed": result.guardrails.passed,
+                     "failures": [f"{f.name}: {f.detail}" for f in result.guardrails.failures],
+                     "refines": result.refines, "risk": verdict.risk,
+                     "quality": verdict.quality, "judge_source": verdict.source,
+                     "reasons": verdict.reasons, "subject": result.draft.subject,
+                     "body": result.draft.body})
+    return rows
 
 
 def _share(flags: list[bool]) -> float | None:

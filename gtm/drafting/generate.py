@@ -2,13 +2,16 @@
 
     report = generate_drafts(lambda: connect(settings), settings, workspace_id, campaign_id)
 
-With a drafting model the DSPy program writes each draft (gtm.drafting.program), many at once
-within the client's limits; without one the pack's fallback templates do, and every draft and
-`ai_interactions` row says `mode=template`. Either way each draft is checked by the guardrails:
-a failing one is stored flagged (status `generated`, `guardrails.passed=false`, a high risk),
-one the model could not write is stored `failed` with the reason, and both are listed in the
-report. A draft lost to a transient provider failure (rate limit, 5xx, open circuit, after the
-client's own retries) gets one more try at the end of the run, after the circuit's cooldown.
+With a drafting model the DSPy program writes each contact's missing variants in one call
+(gtm.drafting.program), many contacts at once within the client's limits; without one the pack's
+fallback templates do, and every draft and `ai_interactions` row says `mode=template`. Either
+way each draft is checked by the guardrails: a failing one is stored flagged (status
+`generated`, `guardrails.passed=false`, a high risk), one the model could not write is stored
+`failed` with the reason, and both are listed in the report. A contact's drafts are stored as
+soon as its call (and any refine) returns. A contact whose call was lost to a transient
+provider failure (rate limit, 5xx, open circuit, after the client's own retries) gets one more
+try at the end of the run, after the circuit's cooldown; a variant the model's answer left out
+or repeated fails on its own, with that reason.
 
 Re-running is idempotent: drafts that exist are kept (only failed ones are retried), and
 `redo=True` rewrites the ones no human has touched (after a pack change, say); unchanged prompts
@@ -96,9 +99,11 @@ class GenerationReport:
 
 @dataclass(frozen=True)
 class _Job:
+    """One contact and the variants it still needs: the unit of concurrent work."""
+
     employee_id: str
     email: str | None
-    variant: str
+    variants: tuple[str, ...]
 
 
 def generate_drafts(conn_factory: ConnFactory, settings: Settings, workspace_id: str,
@@ -122,7 +127,7 @@ def generate_drafts(conn_factory: ConnFactory, settings: Settings, workspace_id:
                               work.pack.version, work.step, chosen, len(members),
                               skipped=skipped, notes=work.notes)
     progress = on_progress or (lambda stage, done, total: None)
-    total = len(jobs) + skipped
+    total = sum(len(job.variants) for job in jobs) + skipped
     progress("drafts", skipped, total)
     opened = nullcontext(trace) if trace is not None else trace_run(
         conn_factory, workspace_id, "drafts", campaign_id=campaign_id)
@@ -130,12 +135,17 @@ def generate_drafts(conn_factory: ConnFactory, settings: Settings, workspace_id:
         report.trace_id = active.trace_id
 
         def done(job: _Job, result: Any) -> None:
-            write(_row(job, result, contexts, work.pack, report))
+            """Store the contact's drafts: `result` is the program's Prediction or the error
+            that lost the whole contact."""
+            outcomes = ([result] * len(job.variants) if isinstance(result, Exception) else
+                        [r.error or r for r in result.results])
+            for variant, outcome in zip(job.variants, outcomes, strict=True):
+                write(_row(job, variant, outcome, contexts, work.pack, report))
             progress("drafts", report.skipped + report.generated + report.failed, total)
 
         if mode == "template":
             for job in jobs:
-                done(job, _template_draft(job, contexts, work, active))
+                done(job, _template_drafts(job, contexts, work, active))
         else:
             own_client = client is None
             client = client or LLMClient(settings)
@@ -159,6 +169,7 @@ def choose_variants(pack: Pack, variants: Sequence[str] | None) -> list[str]:
 def _plan(members: list[dict], variants: list[str], existing: dict, redo: bool):
     jobs, skipped = [], 0
     for member in members:
+        missing = []
         for variant in variants:
             state = existing.get((member["employee_id"], variant))
             keep = state is not None and (state["touched"] or
@@ -166,31 +177,39 @@ def _plan(members: list[dict], variants: list[str], existing: dict, redo: bool):
             if keep:
                 skipped += 1
             else:
-                jobs.append(_Job(member["employee_id"], member["email"], variant))
+                missing.append(variant)
+        if missing:
+            jobs.append(_Job(member["employee_id"], member["email"], tuple(missing)))
     return jobs, skipped
 
 
-def _template_draft(job: _Job, contexts: dict[str, DraftContext], work: CampaignWork,
-                    trace: Trace) -> Any:
+def _template_drafts(job: _Job, contexts: dict[str, DraftContext], work: CampaignWork,
+                     trace: Trace) -> Any:
     context = contexts.get(job.employee_id)
     if context is None:
         return TerminalError("the contact no longer exists")
+    return dspy.Prediction(results=[_template_draft(job, variant, context, work, trace)
+                                    for variant in job.variants])
+
+
+def _template_draft(job: _Job, variant: str, context: DraftContext, work: CampaignWork,
+                    trace: Trace) -> Any:
     started = time.perf_counter()
     try:
-        draft = render_fallback(work.pack, job.variant, context)
+        draft = render_fallback(work.pack, variant, context)
     except TerminalError as exc:
-        return exc
+        return dspy.Prediction(variant=variant, error=exc)
     report = check_draft(draft, context, work.pack)
     # Template output is logged like a model call, so trace coverage counts it and it is
     # visibly labelled: nobody mistakes it for an LLM's work.
     trace.record(Interaction(
         task="drafting", mode="template", pack=work.pack.name, pack_version=work.pack.version,
-        input={"variant": job.variant, "language": context.language, "angle": context.angle},
+        input={"variant": variant, "language": context.language, "angle": context.angle},
         output={"subject": draft.subject, "body": draft.body},
         latency_ms=int((time.perf_counter() - started) * 1000), campaign_id=work.id,
         employee_id=job.employee_id))
-    return dspy.Prediction(draft=draft, guardrails=report, refines=0, flagged=not report.passed,
-                           refine_error=None)
+    return dspy.Prediction(variant=variant, error=None, draft=draft, guardrails=report,
+                           refines=0, flagged=not report.passed, refine_error=None)
 
 
 def _run_program(client: LLMClient, settings: Settings, work: CampaignWork, jobs: list[_Job],
@@ -199,7 +218,7 @@ def _run_program(client: LLMClient, settings: Settings, work: CampaignWork, jobs
     program = build_program(work.pack, settings.home_dir)
     lm = dspy_lm(client, "drafting")
 
-    def draft_one(job: _Job) -> Any:
+    def draft_contact(job: _Job) -> Any:
         context = contexts.get(job.employee_id)
         if context is None:
             raise TerminalError("the contact no longer exists")
@@ -207,7 +226,7 @@ def _run_program(client: LLMClient, settings: Settings, work: CampaignWork, jobs
         call = CallContext(trace=trace, pack=work.pack.name, pack_version=work.pack.version,
                            campaign_id=work.id, employee_id=job.employee_id)
         with dspy.context(lm=lm, gtm_call_context=call):
-            return program(context=context, variant=job.variant)
+            return program(context=context, variants=list(job.variants))
 
     retry: list[_Job] = []
 
@@ -218,31 +237,32 @@ def _run_program(client: LLMClient, settings: Settings, work: CampaignWork, jobs
             done(job, result)
 
     workers = workers_for(settings)
-    run_concurrently(draft_one, jobs, workers=workers, on_done=first_pass)
+    run_concurrently(draft_contact, jobs, workers=workers, on_done=first_pass)
     if retry:
         # An open circuit fails every call until its cooldown ends and then lets one probe
-        # through: wait it out, send one draft alone as the probe, then the rest.
+        # through: wait it out, send one contact alone as the probe, then the rest.
         time.sleep(max((b.retry_in() for b in client.breakers.values()), default=0.0))
-        run_concurrently(draft_one, retry[:1], workers=1, on_done=done)
-        run_concurrently(draft_one, retry[1:], workers=workers, on_done=done)
+        run_concurrently(draft_contact, retry[:1], workers=1, on_done=done)
+        run_concurrently(draft_contact, retry[1:], workers=workers, on_done=done)
     return lm.model
 
 
-def _row(job: _Job, result: Any, contexts: dict[str, DraftContext], pack: Pack,
+def _row(job: _Job, variant: str, result: Any, contexts: dict[str, DraftContext], pack: Pack,
          report: GenerationReport) -> DraftRow:
+    """One variant's row: `result` is its Prediction from the program, or why it failed."""
     if isinstance(result, Exception):
         reason, detail = describe_error(result)
         report.failed += 1
         report.failures.append({"email": job.email, "employee_id": job.employee_id,
-                                "variant": job.variant, "reason": reason, "detail": detail})
-        return DraftRow(job.employee_id, job.variant, "failed", None, None, None, None,
+                                "variant": variant, "reason": reason, "detail": detail})
+        return DraftRow(job.employee_id, variant, "failed", None, None, None, None,
                         report.mode, report.model, None, None, error=f"{reason}: {detail}")
     draft, guardrails = result.draft, result.guardrails
     report.generated += 1
     report.flagged += bool(result.flagged)
     report.refined += result.refines > 0
     risk = rules_judgement(draft, contexts[job.employee_id], pack, guardrails).risk
-    return DraftRow(job.employee_id, job.variant, "generated", draft.subject, draft.body,
+    return DraftRow(job.employee_id, variant, "generated", draft.subject, draft.body,
                     draft.language, draft.angle, draft.mode, draft.model,
                     guardrail_summary(guardrails, result.refines, result.refine_error), risk)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
@@ -80,7 +81,19 @@ def count_words(text: str) -> int:
 
 
 def _contains(text: str, phrase: str) -> bool:
-    return bool(phrase.strip()) and normalize_phrase(phrase) in normalize_phrase(text)
+    return _in_folded(normalize_phrase(text), phrase)
+
+
+def _in_folded(folded_text: str, phrase: str) -> bool:
+    """`phrase` in a text already folded by `normalize_phrase` (fold a text once, not once per
+    phrase: a pack has dozens of forbidden phrases)."""
+    folded = _folded_phrase(phrase)
+    return bool(folded) and folded in folded_text
+
+
+@lru_cache(maxsize=1024)
+def _folded_phrase(phrase: str) -> str:
+    return normalize_phrase(phrase)  # a pack's phrases: the same few dozen for every draft
 
 
 # --- the checks -----------------------------------------------------------------------------
@@ -194,11 +207,8 @@ def check_claims(draft: Draft, context: DraftContext, rules: LanguageRules) -> G
     Names are capitalised words not starting a sentence, and words with inner capitals or in
     all caps anywhere; Russian endings are allowed to differ ("Альфы" matches "Альфа").
     """
-    corpus_text = "\n".join([*_strings(context.model_dump()), rules.opt_out_line or "",
-                             *rules.required_phrases])
-    folded_corpus = normalize_phrase(corpus_text)
-    words = {normalize_phrase(w) for w in _LETTERS.findall(corpus_text)}
-    numbers = {_digits(n) for n in _NUMBER.findall(corpus_text)}
+    folded_corpus, words, numbers = _corpus("\n".join([
+        *_strings(context.model_dump()), rules.opt_out_line or "", *rules.required_phrases]))
     unsupported: dict[str, None] = {}
     for text, is_subject in ((draft.subject, True), (draft.body, False)):
         for found in _URL.findall(text):
@@ -219,6 +229,14 @@ def check_claims(draft: Draft, context: DraftContext, rules: LanguageRules) -> G
                    "number is in the context", items)
 
 
+@lru_cache(maxsize=256)
+def _corpus(text: str) -> tuple[str, frozenset[str], frozenset[str]]:
+    """The context folded, its words and its numbers: the same for every variant and refine of a
+    contact's drafts, so computed once for them."""
+    return (normalize_phrase(text), frozenset(normalize_phrase(w) for w in _LETTERS.findall(text)),
+            frozenset(_digits(n) for n in _NUMBER.findall(text)))
+
+
 def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, dict):
         for item in value.values():
@@ -237,17 +255,18 @@ def _digits(number: str) -> str:
 
 
 def _is_name_like(text: str, start: int, word: str, is_subject: bool) -> bool:
-    if len(word) < 2 or normalize_phrase(word) in _NOT_CLAIMS:
+    inner_capital = any(ch.isupper() for ch in word[1:])
+    if len(word) < 2 or (not inner_capital and (not word[0].isupper() or is_subject)):
+        return False  # subjects are often Title Case: only inner capitals count there
+    if normalize_phrase(word) in _NOT_CLAIMS:
         return False
-    if any(ch.isupper() for ch in word[1:]):
+    if inner_capital:
         return True  # "HubSpot", "GTM": a product or an acronym wherever it stands
-    if not word[0].isupper() or is_subject:
-        return False  # subjects are often Title Case: only the forms above count there
     before = text[:start].rstrip(" \t\"'“”«»„(*•–—-")
     return bool(before) and before[-1] not in ".!?…:\n"
 
 
-def _known(word: str, corpus_words: set[str]) -> bool:
+def _known(word: str, corpus_words: frozenset[str]) -> bool:
     folded = normalize_phrase(word)
     if folded in corpus_words or (folded.endswith("s") and folded[:-1] in corpus_words):
         return True
@@ -277,15 +296,15 @@ def check_opt_out(draft: Draft, rules: LanguageRules) -> GuardrailResult:
 
 
 def check_forbidden_phrases(draft: Draft, rules: LanguageRules) -> GuardrailResult:
-    text = f"{draft.subject}\n{draft.body}"
-    found = [phrase for phrase in rules.forbidden_phrases if _contains(text, phrase)]
+    text = normalize_phrase(f"{draft.subject}\n{draft.body}")
+    found = [phrase for phrase in rules.forbidden_phrases if _in_folded(text, phrase)]
     return _result("forbidden_phrases", not found,
                    f"uses: {', '.join(found)}" if found else "none used", found)
 
 
 def check_required_phrases(draft: Draft, rules: LanguageRules) -> GuardrailResult:
-    text = f"{draft.subject}\n{draft.body}"
-    missing = [phrase for phrase in rules.required_phrases if not _contains(text, phrase)]
+    text = normalize_phrase(f"{draft.subject}\n{draft.body}")
+    missing = [phrase for phrase in rules.required_phrases if not _in_folded(text, phrase)]
     return _result("required_phrases", not missing,
                    f"missing: {', '.join(missing)}" if missing else "all present", missing)
 

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from gtm.drafting.context import Draft, DraftContext
 from gtm.drafting.guardrails import GuardrailReport, check_draft
-from gtm.drafting.program import context_facts
+from gtm.drafting.program import chat_adapter, context_facts
 from gtm.drafting.templates import render_section
 from gtm.packs.model import Pack
 from gtm.providers.llm.dspy_engine import gtm_error
@@ -118,7 +118,8 @@ class Judge(dspy.Module):
         report = check_draft(draft, context, self.pack)
         rules = rules_judgement(draft, context, self.pack, report)
         rubric = render_section(self.pack, "judge rubric", draft.variant, context, draft=draft)
-        out = self.predict(rubric=rubric, facts=context_facts(context))
+        with chat_adapter():
+            out = self.predict(rubric=rubric, facts=context_facts(context))
         return combine(rules, out.scores, out.risk, out.reasons,
                        getattr(dspy.settings.lm, "model", None), report)
 

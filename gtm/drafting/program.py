@@ -1,60 +1,87 @@
 """The drafting program: typed DSPy Signatures and one Module per step.
 
-    collect context -> plan (hook, angle, proof point) -> draft (subject + body)
-                    -> guardrails -> refine with the failures (at most `max_refines` times)
+    collect context -> plan+write (one call for all variants) -> guardrails -> refine
 
-The prompt pack stays the source of every instruction about *this* email: each step sends its
-pack section, rendered for the contact (gtm.drafting.templates), as the `brief` input and the
-pack's system section as `guidelines`. The Signatures' own instructions are generic, which is
-what GEPA (`gtm pack:optimize`) rewrites.
+One model call per contact plans and writes every variant asked for: each email's plan (hook,
+angle, proof point) comes before its subject and body in the answer, so the plan conditions the
+text, and the contact's facts are sent once instead of once per step and variant. Only a draft
+failing the guardrails costs another call: it is refined with its failures, on its own (at most
+`max_refines` times).
+
+The prompt pack stays the source of every instruction about *this* email: the brief is the
+pack's plan and draft sections rendered for the contact and each variant (gtm.drafting.templates
+`render_brief`), the guidelines its system section. The Signatures' own instructions are
+generic, which is what GEPA (`gtm pack:optimize`) rewrites.
 
 Guardrails are code. The opt-out policy is applied in code before checking; a draft still failing
 after the refines is returned with `flagged=True` and its failures, never passed off as clean.
-A refine the model cannot answer (provider down) also leaves the draft flagged, not lost.
+A refine the model cannot answer (provider down) also leaves the draft flagged, not lost. A
+variant missing from the model's answer, or answered twice, fails with the reason
+(`VariantAnswerError`); the other variants of the answer stand.
 
     with dspy.context(lm=dspy_lm(client, "drafting")):
-        result = DraftingProgram(pack)(context=ctx, variant="casual")
-    result.draft, result.guardrails, result.flagged
+        results = DraftingProgram(pack)(context=ctx, variants=["direct", "casual"]).results
+    results[0].variant, results[0].error, results[0].draft, results[0].flagged
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 import dspy
+from pydantic import BaseModel, Field
 
 from gtm.drafting.context import Draft, DraftContext
 from gtm.drafting.guardrails import GuardrailReport, GuardrailResult, apply_opt_out, check_draft
-from gtm.drafting.templates import PlanOutline, render_fallback, render_section
+from gtm.drafting.templates import (
+    PlanOutline,
+    render_brief,
+    render_fallback,
+    render_for_variants,
+    render_section,
+)
+from gtm.errors import TerminalError
 from gtm.packs.model import Pack
 
 MAX_REFINES = 2
+# The layout of the program's predictors: an optimised program saved for another layout cannot
+# be loaded into this one (bump it whenever the predictors change).
+PROGRAM_LAYOUT = 2
 _NONE = {"", "none", "n/a", "-", "нет"}
 _SUBJECT_LINE = re.compile(r"^\s*(?:subject|тема)\s*:\s*", re.I)
 
 
-class PlanEmail(dspy.Signature):
-    """Plan one outbound email to one person before it is written. Use only facts stated in the
-    brief; when it gives no research, plan from the role and the company alone."""
+class PlannedEmail(BaseModel):
+    """One email of the answer: its plan (hook, angle, proof point), then its text."""
 
-    guidelines: str = dspy.InputField(desc="rules every email of this prompt pack follows")
-    brief: str = dspy.InputField(desc="the contact, their company, research and what to plan")
-    hook: str = dspy.OutputField(desc="the single most specific reason this email is for them, "
-                                 "quoting the fact from the brief it rests on")
-    angle: str = dspy.OutputField(desc="the problem, phrased the way this person would say it")
-    proof_point: str = dspy.OutputField(desc='the proof sentence to use, or "none"')
+    variant: str = Field(description="the variant's name exactly as the brief gives it")
+    hook: str = Field(description="the single most specific reason this email is for them, "
+                      "quoting the fact it rests on")
+    angle: str = Field(description="the problem, phrased the way this person would say it")
+    proof_point: str = Field(description='the proof sentence to use, or "none"')
+    subject: str = Field(description="the subject line alone, without 'Subject:'")
+    body: str = Field(description="the email body: greeting to sign-off, no subject line")
 
 
-class WriteEmail(dspy.Signature):
-    """Write the email the brief asks for, following the guidelines exactly. Plain text only."""
+class PlanAndWriteEmails(dspy.Signature):
+    """Write the outbound emails to one person that the brief asks for, one per variant. For each,
+    plan first (hook, angle, proof point) from the facts alone, then write the email that plan
+    describes, following the guidelines exactly. Plain text only. When there is no research,
+    plan from the role and the company alone."""
 
     guidelines: str = dspy.InputField(desc="rules every email of this prompt pack follows")
     facts: str = dspy.InputField(desc="everything known about the contact: the only facts the "
-                                 "email may state")
-    brief: str = dspy.InputField(desc="the plan, the variant and the shape of the email")
-    subject: str = dspy.OutputField(desc="the subject line alone, without 'Subject:'")
-    body: str = dspy.OutputField(desc="the email body: greeting to sign-off, no subject line")
+                                 "emails may state")
+    brief: str = dspy.InputField(desc="the contact, what to plan and the shape of each variant")
+    # DSPy shows the JSON schema with its keys sorted, so the order the plan conditions the
+    # text in is said in words.
+    emails: list[PlannedEmail] = dspy.OutputField(
+        desc="one email per variant the brief asks for, in its order; each with its keys in "
+             "this order: variant, hook, angle, proof_point, subject, body")
 
 
 class RefineEmail(dspy.Signature):
@@ -69,8 +96,45 @@ class RefineEmail(dspy.Signature):
     body: str = dspy.OutputField(desc="the email body: greeting to sign-off, no subject line")
 
 
+class CachedSystemChatAdapter(dspy.ChatAdapter):
+    """DSPy's ChatAdapter with each Signature's system message built once, not on every call.
+
+    DSPy rebuilds it per call, the JSON schema of typed outputs such as `emails` included: with
+    the response cache answering, that was the largest cost of a call (cProfile of the cached
+    re-run in benchmarks/drafting_throughput.py). The message depends only on the Signature (its
+    fields and instructions; GEPA's rewrites are new Signature classes), so the model sees the
+    same prompt. A parse failure still falls back to DSPy's JSONAdapter.
+    """
+
+    def format_system_message(self, signature: type[dspy.Signature]) -> str:
+        return _system_message(signature)
+
+
+@lru_cache(maxsize=128)
+def _system_message(signature: type[dspy.Signature]) -> str:
+    return dspy.ChatAdapter().format_system_message(signature)
+
+
+@contextmanager
+def chat_adapter() -> Iterator[None]:
+    """Use `CachedSystemChatAdapter` unless the caller configured an adapter of its own."""
+    if dspy.settings.adapter is not None:
+        yield
+        return
+    with dspy.context(adapter=CachedSystemChatAdapter()):
+        yield
+
+
+class VariantAnswerError(TerminalError):
+    """The model's answer has no usable email for a variant it was asked for."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
+
+
 class CollectContext(dspy.Module):
-    """Step 1: what the steps share for one contact and variant: the pack's rules, rendered.
+    """Step 1: what the steps share for one contact: the pack's rules and brief, rendered.
 
     The records themselves (company, person, research, insights, ICP reasons, angle) are loaded
     into a `DraftContext` by `gtm.drafting.context.load_contexts`; no model is involved here.
@@ -80,44 +144,54 @@ class CollectContext(dspy.Module):
         super().__init__()
         self.pack = pack
 
-    def forward(self, context: DraftContext, variant: str) -> dspy.Prediction:
-        return dspy.Prediction(guidelines=render_section(self.pack, "system", variant, context),
-                               facts=context_facts(context),
-                               variant=self.pack.variant(variant).name)
+    def forward(self, context: DraftContext, variants: Sequence[str]) -> dspy.Prediction:
+        names = list(dict.fromkeys(self.pack.variant(v).name for v in variants))
+        return dspy.Prediction(guidelines=_guidelines(self.pack, names, context),
+                               facts=context_facts(context), variants=names,
+                               brief=render_brief(self.pack, names, context))
 
 
-class Plan(dspy.Module):
-    """Step 2: hook, angle and proof point."""
-
-    def __init__(self, pack: Pack):
-        super().__init__()
-        self.pack = pack
-        self.predict = dspy.Predict(PlanEmail)
-
-    def forward(self, context: DraftContext, variant: str, guidelines: str) -> PlanOutline:
-        brief = render_section(self.pack, "plan", variant, context)
-        out = self.predict(guidelines=guidelines, brief=brief)
-        return PlanOutline(hook=_clean(out.hook), angle=_clean(out.angle) or context.angle,
-                           proof_point=_clean(out.proof_point))
-
-
-class Write(dspy.Module):
-    """Step 3: subject and body from the plan."""
+class PlanAndWrite(dspy.Module):
+    """Step 2: every variant's plan and text in one call; {variant: (plan, draft) or error}."""
 
     def __init__(self, pack: Pack):
         super().__init__()
         self.pack = pack
-        self.predict = dspy.Predict(WriteEmail)
+        self.predict = dspy.Predict(PlanAndWriteEmails)
 
-    def forward(self, context: DraftContext, variant: str, guidelines: str, facts: str,
-                plan: PlanOutline) -> Draft:
-        brief = render_section(self.pack, "draft", variant, context, plan=plan)
-        out = self.predict(guidelines=guidelines, facts=facts, brief=brief)
-        return to_draft(self.pack, variant, context, out.subject, out.body)
+    def forward(self, context: DraftContext, variants: list[str], guidelines: str, facts: str,
+                brief: str) -> dict[str, tuple[PlanOutline, Draft] | VariantAnswerError]:
+        emails = self.predict(guidelines=guidelines, facts=facts, brief=brief).emails
+        by_variant: dict[str, list[PlannedEmail]] = {v: [] for v in variants}
+        for email in emails:
+            if (name := self._match(email.variant)) in by_variant:
+                by_variant[name].append(email)
+        out: dict[str, tuple[PlanOutline, Draft] | VariantAnswerError] = {}
+        for variant, found in by_variant.items():
+            if len(found) != 1:
+                code = "missing_variant" if not found else "duplicate_variant"
+                out[variant] = VariantAnswerError(
+                    f"the model's answer has {len(found)} emails for variant {variant!r} "
+                    f"(asked for {', '.join(variants)}; got "
+                    f"{', '.join(repr(e.variant) for e in emails) or 'none'})", code)
+                continue
+            email = found[0]
+            plan = PlanOutline(hook=_clean(email.hook),
+                               angle=_clean(email.angle) or context.angle,
+                               proof_point=_clean(email.proof_point))
+            out[variant] = plan, to_draft(self.pack, variant, context, email.subject, email.body)
+        return out
+
+    def _match(self, answered: str) -> str | None:
+        """The pack variant a model's label names: its name or label, case and separators
+        aside ("Pattern-breaker" is `pattern_breaker`)."""
+        key = _variant_key(answered)
+        return next((v.name for v in self.pack.variants
+                     if key in (_variant_key(v.name), _variant_key(v.label))), None)
 
 
 class Refine(dspy.Module):
-    """Step 4: the same email rewritten against the guardrail failures."""
+    """Step 4, after the guardrails (code): one email rewritten against its failures."""
 
     def __init__(self, pack: Pack):
         super().__init__()
@@ -133,31 +207,45 @@ class Refine(dspy.Module):
 
 
 class DraftingProgram(dspy.Module):
-    """The four steps for one contact and variant; returns a Prediction with `draft` (Draft),
-    `plan` (PlanOutline), `guardrails` (GuardrailReport), `refines` (int), `flagged` (bool) and
-    `refine_error` (why refining stopped early, or None)."""
+    """The steps for one contact and the variants asked for (default: the pack's first).
+
+    Returns a Prediction whose `results` has one Prediction per variant, in the order asked:
+    `variant`, `error` (a `VariantAnswerError`, or None), and when there is no error `draft`
+    (Draft), `plan` (PlanOutline), `guardrails` (GuardrailReport), `refines` (int), `flagged`
+    (bool) and `refine_error` (why refining stopped early, or None). A failed call raises.
+    """
 
     def __init__(self, pack: Pack, max_refines: int = MAX_REFINES):
         super().__init__()
         self.pack, self.max_refines = pack, max_refines
         self.collect = CollectContext(pack)
-        self.plan = Plan(pack)
-        self.write = Write(pack)
+        self.plan_write = PlanAndWrite(pack)
         self.refine = Refine(pack)
 
-    def forward(self, context: DraftContext, variant: str | None = None) -> dspy.Prediction:
-        collected = self.collect(context=context, variant=variant)
-        variant, guidelines, facts = collected.variant, collected.guidelines, collected.facts
-        plan = self.plan(context=context, variant=variant, guidelines=guidelines)
-        draft = self.write(context=context, variant=variant, guidelines=guidelines, facts=facts,
-                           plan=plan)
+    def forward(self, context: DraftContext,
+                variants: Sequence[str] | None = None) -> dspy.Prediction:
+        with chat_adapter():
+            collected = self.collect(context=context, variants=variants or [None])
+            answers = self.plan_write(context=context, variants=collected.variants,
+                                      guidelines=collected.guidelines, facts=collected.facts,
+                                      brief=collected.brief)
+            results = []
+            for variant, answer in answers.items():
+                if isinstance(answer, VariantAnswerError):
+                    results.append(dspy.Prediction(variant=variant, error=answer))
+                else:
+                    results.append(self._check_and_refine(context, variant, collected, *answer))
+        return dspy.Prediction(results=results)
+
+    def _check_and_refine(self, context: DraftContext, variant: str, collected: dspy.Prediction,
+                          plan: PlanOutline, draft: Draft) -> dspy.Prediction:
         report = check_draft(draft, context, self.pack)
         refines, refine_error = 0, None
         while not report.passed and refines < self.max_refines:
             try:
-                refined = self.refine(context=context, variant=variant, guidelines=guidelines,
-                                      facts=facts, plan=plan, draft=draft,
-                                      failures=report.failures)
+                refined = self.refine(context=context, variant=variant,
+                                      guidelines=collected.guidelines, facts=collected.facts,
+                                      plan=plan, draft=draft, failures=report.failures)
             except Exception as exc:  # the draft is kept, flagged, with the reason
                 refine_error = f"{type(exc).__name__}: {exc}"
                 break
@@ -165,8 +253,9 @@ class DraftingProgram(dspy.Module):
             if refined == draft:
                 break  # the model gives the same answer again: asking once more cannot help
             draft, report = refined, check_draft(refined, context, self.pack)
-        return dspy.Prediction(draft=draft, plan=plan, guardrails=report, refines=refines,
-                               flagged=not report.passed, refine_error=refine_error)
+        return dspy.Prediction(variant=variant, error=None, draft=draft, plan=plan,
+                               guardrails=report, refines=refines, flagged=not report.passed,
+                               refine_error=refine_error)
 
 
 class TemplateProgram(dspy.Module):
@@ -177,12 +266,17 @@ class TemplateProgram(dspy.Module):
         super().__init__()
         self.pack = pack
 
-    def forward(self, context: DraftContext, variant: str | None = None) -> dspy.Prediction:
-        draft = render_fallback(self.pack, variant, context)
-        report = check_draft(draft, context, self.pack)
-        return dspy.Prediction(draft=draft, plan=PlanOutline(angle=context.angle),
-                               guardrails=report, refines=0, flagged=not report.passed,
-                               refine_error=None)
+    def forward(self, context: DraftContext,
+                variants: Sequence[str] | None = None) -> dspy.Prediction:
+        results = []
+        for variant in variants or [None]:
+            draft = render_fallback(self.pack, variant, context)
+            report = check_draft(draft, context, self.pack)
+            results.append(dspy.Prediction(
+                variant=draft.variant, error=None, draft=draft,
+                plan=PlanOutline(angle=context.angle), guardrails=report, refines=0,
+                flagged=not report.passed, refine_error=None))
+        return dspy.Prediction(results=results)
 
 
 def to_draft(pack: Pack, variant: str, context: DraftContext, subject: str, body: str) -> Draft:
@@ -233,19 +327,34 @@ def _line(label: str, *parts) -> str | None:
     return f"{label}: {', '.join(values)}" if values else None
 
 
+def _guidelines(pack: Pack, variants: list[str], context: DraftContext) -> str:
+    """The system section, once when it reads the same for every variant (it normally does),
+    else once per variant, labelled."""
+    rendered = render_for_variants(pack, "system", variants, context)
+    if len(set(rendered.values())) == 1:
+        return rendered[variants[0]]
+    return "\n\n".join(f"For the {v!r} email:\n{text}" for v, text in rendered.items())
+
+
+def _variant_key(name: str) -> str:
+    return re.sub(r"[\W_]+", "", name or "").casefold()
+
+
 def _clean(value: str | None) -> str | None:
     text = " ".join((value or "").split())
     return None if text.strip(" .").lower() in _NONE else text
 
 
 def optimized_program_path(home: Path, pack: Pack) -> Path:
-    """Where `gtm pack:optimize` keeps the GEPA-optimised program for this exact pack version."""
-    return home / "optimized" / f"{pack.name}-{pack.version}.json"
+    """Where `gtm pack:optimize` keeps the GEPA-optimised program for this exact pack version
+    and program layout."""
+    return home / "optimized" / f"{pack.name}-{pack.version}-p{PROGRAM_LAYOUT}.json"
 
 
 def build_program(pack: Pack, home: Path | None = None) -> DraftingProgram:
     """The drafting program, with the optimised instructions when `pack:optimize` saved some for
-    this pack version (a changed pack starts from the generic instructions again)."""
+    this pack version (a changed pack, or a changed program, starts from the generic
+    instructions again)."""
     program = DraftingProgram(pack)
     if home is not None and (path := optimized_program_path(home, pack)).is_file():
         program.load(str(path))

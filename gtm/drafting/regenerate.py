@@ -104,7 +104,10 @@ def _write_and_judge(settings: Settings, pack, context, variant: str, seed: int,
         # A new seed asks the model for a new answer instead of the cached one.
         lm = dspy_lm(client, "drafting").copy(seed=seed)
         with dspy.context(lm=lm, gtm_call_context=call):
-            result = build_program(pack, settings.home_dir)(context=context, variant=variant)
+            result = build_program(pack, settings.home_dir)(context=context,
+                                                            variants=[variant]).results[0]
+        if result.error is not None:
+            raise result.error  # the model's answer had no usable email for this variant
         judge = Judge(pack) if llm_mode(settings, "judge") == "llm" else None
         with dspy.context(lm=dspy_lm(client, "judge") if judge else lm, gtm_call_context=call):
             judgement = judge_or_rules(judge, result.draft, context, pack)

@@ -8,10 +8,11 @@ but missing value (`None`) renders as nothing, so optional data never prints "No
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateError, nodes
+from jinja2 import StrictUndefined, Template, TemplateError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict
 
@@ -120,8 +121,64 @@ def render_section(pack: Pack, section: str, variant: str | None, context: Draft
     return _tidy(_render(pack, found, prompt_variables(pack, chosen.name, context, **extras)))
 
 
+def render_for_variants(pack: Pack, section: str, variants: Sequence[str],
+                        context: DraftContext) -> dict[str, str]:
+    """`section` rendered for each of `variants`, rendering once for the variants it must read
+    the same for (the same section text, which does not use `variant`)."""
+    out: dict[str, str] = {}
+    rendered: dict[tuple[str, str | None], str] = {}
+    for name in (pack.variant(v).name for v in variants):
+        text = pack.section(section, context.language, name).text
+        key = (text, name if _uses_variable(text, "variant") else None)
+        if key not in rendered:
+            rendered[key] = render_section(pack, section, name, context)
+        out[name] = rendered[key]
+    return out
+
+
+@lru_cache(maxsize=256)
+def _uses_variable(text: str, name: str) -> bool:
+    return name in meta.find_undeclared_variables(parse_text(text))
+
+
+def render_brief(pack: Pack, variants: Sequence[str], context: DraftContext) -> str:
+    """The drafting program's brief for one contact: each variant's plan and draft sections.
+
+    With several variants, what their sections share is sent once: the top lines of the plan
+    sections (the contact, their company, the research: all but the variant's own lines) before
+    the variants, the bottom lines of the draft sections (the shape of the email) after them.
+    A contact's context costs its tokens once however many variants are asked for.
+    """
+    names = list(dict.fromkeys(pack.variant(v).name for v in variants))
+    plans = [render_section(pack, "plan", v, context).split("\n") for v in names]
+    drafts = [render_section(pack, "draft", v, context).split("\n") for v in names]
+    several = len(names) > 1
+    head = _shared_lines(plans) if several else 0
+    tail = _shared_lines([d[::-1] for d in drafts]) if several else 0
+    parts = [f"Write {len(names)} email(s) to this person, one per variant, in this order: "
+             f"{', '.join(names)}. Answer each with its variant name exactly as written here."]
+    if head:
+        parts.append("\n".join(plans[0][:head]))
+    for i, (name, plan, draft) in enumerate(zip(names, plans, drafts, strict=True), 1):
+        parts.append(f"--- Email {i} of {len(names)}: variant `{name}` ---\n"
+                     + "\n".join(plan[head:]).strip() + "\n\n"
+                     + "\n".join(draft[:len(draft) - tail]).strip())
+    if tail:
+        parts.append("--- For every email ---\n" + "\n".join(drafts[0][-tail:]).strip())
+    return _tidy("\n\n".join(parts))
+
+
+def _shared_lines(texts: list[list[str]]) -> int:
+    """How many leading lines all `texts` share, leaving each at least its last line."""
+    shared = 0
+    while all(len(t) > shared + 1 and t[shared] == texts[0][shared] for t in texts):
+        shared += 1
+    return shared
+
+
 def render_prompts(pack: Pack, variant: str | None, context: DraftContext) -> dict[str, str]:
-    """The system, plan and draft prompts as the LLM program would send them (no plan yet)."""
+    """The system, plan and draft sections for one variant, as the LLM program sends them (the
+    brief joins the plan and draft sections of every variant asked for: `render_brief`)."""
     return {name: render_section(pack, name, variant, context)
             for name in ("system", "plan", "draft")}
 

@@ -32,7 +32,8 @@ def test_approving_one_variant_skips_the_others(drafted) -> None:
         first, *_ = _drafts(conn, drafted.id)
         approve_draft(conn, drafted.workspace_id, first["id"],
                       expected_version=first["version"], reviewer="ann")
-        siblings = [d for d in _drafts(conn, drafted.id) if d["employee_id"] == first["employee_id"]]
+        siblings = [d for d in _drafts(conn, drafted.id)
+                    if d["employee_id"] == first["employee_id"]]
     assert sorted(d["status"] for d in siblings) == ["approved"] + ["skipped"] * (len(siblings) - 1)
 
 
@@ -44,8 +45,10 @@ def test_edit_is_recorded_and_a_stale_version_is_refused(drafted) -> None:
                             subject="Quick question", body="Hi Alex,\n\nShorter.\n",
                             reason_tag="length", editor="ann")
         revision = conn.execute("select reason_tag, body_before, body_after, version"
-                                " from draft_revisions where draft_id = %s", (draft["id"],)).fetchone()
-        assert revision["reason_tag"] == "length" and revision["body_after"] == "Hi Alex,\n\nShorter.\n"
+                                " from draft_revisions where draft_id = %s",
+                                (draft["id"],)).fetchone()
+        assert revision["reason_tag"] == "length"
+        assert revision["body_after"] == "Hi Alex,\n\nShorter.\n"
         assert revision["body_before"] and revision["version"] == edited["version"]
         # Bob still has the version Ann started from: his edit must not overwrite hers.
         with pytest.raises(DraftConflictError, match="reload it"):

@@ -39,18 +39,18 @@ def test_llm_drafts_are_written_logged_and_cached(make_campaign, model_server,
     assert all(r["body"].endswith(("email you again.", "больше не напишу.")) for r in rows)
     assert sorted(r["language"] for r in rows).count("ru") == 3
     calls = _interactions(campaign, report.trace_id)
-    assert len(calls) == 24 == model_server.request_count  # plan + write per draft
+    assert len(calls) == 4 == model_server.request_count  # one call per contact: 3 variants
     assert {c["campaign_id"] for c in calls} == {campaign.id}
     assert {c["employee_id"] for c in calls} == set(campaign.employees)
     assert all(c["pack"] == "cold_first_touch" and c["mode"] == "llm" for c in calls)
 
     again = generate_drafts(campaign.connect, settings, campaign.workspace_id, campaign.id)
-    assert (again.skipped, again.generated, model_server.request_count) == (12, 0, 24)
+    assert (again.skipped, again.generated, model_server.request_count) == (12, 0, 4)
     assert len(_drafts(campaign)) == 12  # idempotent: no duplicates
 
     redo = generate_drafts(campaign.connect, settings, campaign.workspace_id, campaign.id,
                            redo=True)
-    assert redo.generated == 12 and model_server.request_count == 24  # all from the cache
+    assert redo.generated == 12 and model_server.request_count == 4  # all from the cache
     assert all(c["cached"] for c in _interactions(campaign, redo.trace_id))
     assert {r["version"] for r in _drafts(campaign)} == {2}  # a reviewer sees the new text
 
@@ -74,6 +74,32 @@ def test_a_flawed_draft_is_refined_and_one_that_stays_flawed_is_flagged(
     assert row["status"] == "generated" and "[Company]" in row["body"]
     assert row["guardrails"]["passed"] is False and "placeholders" in row["guardrails"]["failures"]
     assert float(row["risk_score"]) >= 0.6  # high risk before any judge has looked at it
+
+
+def test_a_variant_missing_from_the_answer_fails_alone_and_a_rerun_retries_it(
+        make_campaign, model_server, llm_settings) -> None:
+    campaign = make_campaign(contacts=2, russian=0)
+    model_server.answer.drop_variants = {"casual"}
+    model_server.answer.repeat_variants = {"pattern_breaker"}
+    report = generate_drafts(campaign.connect, llm_settings(), campaign.workspace_id, campaign.id)
+    assert (report.generated, report.failed, model_server.request_count) == (2, 4, 2)
+    assert sorted((f["variant"], f["reason"]) for f in report.failures) == [
+        ("casual", "missing_variant"), ("casual", "missing_variant"),
+        ("pattern_breaker", "duplicate_variant"), ("pattern_breaker", "duplicate_variant")]
+    rows = {(r["employee_id"], r["variant"]): r for r in _drafts(campaign)}
+    assert all(rows[(e, "direct")]["status"] == "generated" for e in campaign.employees)
+    failed = [r for r in rows.values() if r["status"] == "failed"]
+    assert len(failed) == 4 and all(r["error"].startswith(("missing_variant: ",
+                                                           "duplicate_variant: "))
+                                    and r["body"] is None for r in failed)
+
+    model_server.answer.drop_variants, model_server.answer.repeat_variants = set(), set()
+    again = generate_drafts(campaign.connect, llm_settings(), campaign.workspace_id,
+                            campaign.id)
+    # Only the failed variants are asked for: one call per contact for those two.
+    assert (again.skipped, again.generated, again.failed) == (2, 4, 0)
+    last = model_server.requests[-1].body["messages"][-1]["content"]
+    assert "variant `casual`" in last and "variant `direct`" not in last
 
 
 def test_under_injected_errors_coverage_holds_and_failures_are_logged(

@@ -91,8 +91,24 @@ def test_llm_regeneration_asks_the_model_again(make_campaign, model_server,
     before = model_server.request_count
     with campaign.connect() as conn:
         draft = regenerate_draft(conn, settings, _draft_id(campaign), expected_version=1)
-    # Same angle, variant and language: a new seed, so plan, write and judge are new calls.
-    assert model_server.request_count == before + 3
-    assert [r.body.get("seed") for r in model_server.requests[before:]] == [2, 2, None]
+    # Same angle, variant and language: a new seed, so plan+write and judge are new calls.
+    assert model_server.request_count == before + 2
+    assert [r.body.get("seed") for r in model_server.requests[before:]] == [2, None]
     assert draft["mode"] == "llm" and draft["judge"]["source"] == "llm"
     assert draft["revisions"][0]["note"] == "same settings"
+
+
+def test_an_answer_without_the_variant_changes_nothing(make_campaign, model_server,
+                                                       llm_settings) -> None:
+    campaign = make_campaign(contacts=1, russian=0)
+    settings = llm_settings()
+    generate_drafts(campaign.connect, settings, campaign.workspace_id, campaign.id,
+                    variants=["direct"])
+    model_server.answer.drop_variants = {"direct"}
+    draft_id = _draft_id(campaign)
+    with campaign.connect() as conn:
+        with pytest.raises(TerminalError, match="0 emails for variant 'direct'"):
+            regenerate_draft(conn, settings, draft_id, expected_version=1)
+        row = conn.execute("select version, status from drafts where id = %s",
+                           (draft_id,)).fetchone()
+    assert (row["version"], row["status"]) == (1, "generated")
