@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from gtm.packs import parse as parse_mod
 from gtm.packs.catalog import load_pack
 from gtm.packs.lint import errors, lint_file
 from gtm.packs.model import PackError
@@ -195,3 +196,46 @@ def test_load_pack_refuses_a_pack_with_errors(tmp_path: Path) -> None:
     write_pack(tmp_path)
     assert load_pack(Settings(paths_packs=tmp_path), "mini").name == "mini"
     assert errors(lint_file(tmp_path / "mini.md")) == []
+
+
+@pytest.fixture
+def parse_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The `source` of every pack `load_pack` parses (the real parser still runs)."""
+    calls: list[str] = []
+    real = parse_mod.parse_pack
+
+    def counting(data, **kwargs):
+        calls.append(kwargs.get("source", "<pack>"))
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(parse_mod, "parse_pack", counting)
+    return calls
+
+
+def test_load_pack_parses_a_file_once_until_it_changes(tmp_path: Path, parse_calls) -> None:
+    settings = Settings(paths_packs=tmp_path)
+    path = write_pack(tmp_path)
+    first = load_pack(settings, "mini")
+    assert load_pack(settings, "mini") is first
+    assert parse_calls == [str(path)]
+
+    write_pack(tmp_path, sections={**SECTIONS, "plan": "Plan a note to {{ company.name }}."})
+    changed = load_pack(settings, "mini")
+    assert changed.version != first.version
+    assert changed.section("plan", "en").text.startswith("Plan a note to")
+    assert load_pack(settings, "mini") is changed
+    assert parse_calls == [str(path), str(path)]
+
+
+def test_a_pack_with_errors_is_refused_on_every_load(tmp_path: Path, parse_calls) -> None:
+    settings = Settings(paths_packs=tmp_path)
+    write_pack(tmp_path)
+    clean = load_pack(settings, "mini")
+    write_pack(tmp_path, sections={**SECTIONS, "draft": "{{ nope }}"})
+    for _ in range(2):  # not cached: re-linted (and refused) each time, never the old pack
+        with pytest.raises(PackError, match="unknown variable 'nope'"):
+            load_pack(settings, "mini")
+    assert len(parse_calls) == 3
+    write_pack(tmp_path)  # the clean bytes again: the pack kept for that hash, no parse
+    assert load_pack(settings, "mini") is clean
+    assert len(parse_calls) == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 from support.openai_server import DUMMY_KEY
@@ -103,6 +104,38 @@ def test_identical_call_is_answered_from_the_cache_even_by_a_new_client(
     assert [r.cached for r in recorder.rows] == [False, True]
 
     make_client().complete_sync("drafting", HELLO, temperature=0.7)  # other params: a miss
+    assert openai_server.request_count == 2
+
+
+def test_a_stalled_cache_write_holds_up_no_other_call(make_client, openai_server) -> None:
+    """The cache's statements run on its own thread: while one answer waits to be stored (a slow
+    disk, another process holding the write lock), the shared loop carries on with other calls."""
+    cached, uncached = make_client(), make_client(llm_cache=False)
+    stalled, release = threading.Event(), threading.Event()
+    store = cached.cache._put
+
+    def stalled_put(key, response) -> None:
+        stalled.set()
+        release.wait()
+        store(key, response)
+
+    cached.cache._put = stalled_put
+
+    async def meanwhile():
+        first = asyncio.ensure_future(cached.complete("drafting", HELLO))
+        try:
+            await _until(stalled.is_set)
+            other = asyncio.ensure_future(
+                uncached.complete("drafting", [{"role": "user", "content": "meanwhile"}]))
+            await _until(other.done)
+            assert not first.done()  # still waiting for its write
+        finally:
+            release.set()
+        return await first, await other
+
+    first, other = asyncio.run(meanwhile())
+    assert (first.text, other.text) == ("echo: hello there", "echo: meanwhile")
+    assert make_client().complete_sync("drafting", HELLO).cached  # the stalled write landed
     assert openai_server.request_count == 2
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import string
+
+from gtm.providers.llm import redact
 from gtm.providers.llm.redact import MASK, Redactor
 from gtm.settings import load_settings
 
@@ -45,3 +49,50 @@ def test_nested_values_and_secret_named_keys() -> None:
     assert masked["messages"][0]["content"] == f"key {MASK}"
     assert masked["params"]["extra_headers"] == {"Authorization": MASK, "X-Trace": "t1"}
     assert masked["params"]["api_key"] == MASK and masked["params"]["max_tokens"] == 300
+
+
+def test_overlapping_shapes_mask_the_secret_once_and_keep_what_each_shape_keeps() -> None:
+    r = Redactor()
+    # Patterns apply in turn, each on the text the previous ones left.
+    assert r.text("Bearer sk-abcdefghijklmnop1234") == f"Bearer {MASK}"
+    assert r.text("api_key=sk-abcdefghijklmnop1234") == f"api_key={MASK}"
+    assert r.text("password: postgresql://gtm:s3cret@db/gtm") == f"password: {MASK}"
+    assert (r.text("https://bot:sk-abcdefghijklmnop1234@api.example/v1?token=ghp_"
+                   + "a" * 36) == f"https://bot:{MASK}@api.example/v1?token={MASK}")
+    assert r.text("secret=AKIAABCDEFGHIJKLMNOP and xoxb-1234567890-abc") == (
+        f"secret={MASK} and {MASK}")
+
+
+def test_keywords_spelled_with_unicode_case_variants_are_still_masked() -> None:
+    # IGNORECASE matches dotless i and long s to i and s; str.lower() does not.
+    r = Redactor()
+    assert r.text("PAſſWORD=hunter2hunter2") == f"PAſſWORD={MASK}"
+    assert r.text("apı_key: abcdef123456, ſecret=xyz987654") == f"apı_key: {MASK}, ſecret={MASK}"
+    assert r.text("Привет, password = пароль123; ok") == f"Привет, password = {MASK}; ok"
+
+
+def test_skipping_a_pattern_never_skips_a_match() -> None:
+    """The literal pre-checks only skip work: output equals running every pattern in turn."""
+    texts = [
+        "plain prose about sales, keys and tokens, secrets and passwords",
+        "Bearer abcdefgh12345678 then BEARER zyxwvuts87654321",
+        "ACCESS-TOKEN: t0k3n-value, Api-Key=KEY123456789, SECRET:shh",
+        "İ am apİ_key=abc123456789 and Access_Token=ſecretvalue1",
+        "PAſſWORD: x1y2z3w4 (spelled with a long s)",
+        "jwt eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.SflKxwRJSMeKKF2QT4fw tail",
+        "ASIAABCDEFGHIJKLMNOP ghs_" + "B" * 30 + " xoxp-abcdefghij-1",
+        "redis://:pw@cache:6379 and mysql://root:root@db/app — готово",
+    ]
+    r = Redactor()
+    for text in texts:
+        expected = redact._URL_PASSWORD.sub(lambda m: f"{m['head']}{MASK}{m['at']}", text)
+        for pattern, _, _ in redact._PATTERNS:
+            expected = pattern.sub(redact._mask_match, expected)
+        assert r.text(text) == expected, text
+
+
+def test_odd_case_lists_every_character_lower_does_not_fold_like_ignorecase() -> None:
+    every_char = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    odd = {char for letter in string.ascii_lowercase
+           for char in re.findall(f"(?i){letter}", every_char) if char.lower() != letter}
+    assert odd == set(redact._ODD_CASE)

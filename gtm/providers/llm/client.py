@@ -169,7 +169,7 @@ class LLMClient:
         span_id = new_span_id()
         primary = call.route.primary
         key = cache_key(primary.model, call.messages, call.params, primary.api_base)
-        if call.read_cache and (hit := self.cache.get(key)) is not None:
+        if call.read_cache and (hit := await self.cache.get(key)) is not None:
             result = LLMResult(hit.text, hit.model, hit.provider, 0, 0, 0.0,
                                _ms(started), True, span_id, hit.finish_reason)
             self._record(call, span_id, result=result)
@@ -190,7 +190,7 @@ class LLMClient:
                 raise
             raise error from exc
         if call.write_cache:
-            self.cache.put(key, CachedResponse(result.text, result.model, result.provider,
+            await self.cache.put(key, CachedResponse(result.text, result.model, result.provider,
                                                result.finish_reason, result.tokens_in,
                                                result.tokens_out))
         self._record(call, span_id, result=result)
