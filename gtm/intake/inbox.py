@@ -27,7 +27,8 @@ def scan_inbox(inbox: Path, cursor: str | None) -> tuple[list[InboxFile], str]:
     found, current = [], {}
     if inbox.is_dir():
         for path in sorted(inbox.iterdir()):
-            if not path.is_file() or path.suffix.lower() not in _SUFFIXES or path.name.startswith("."):
+            hidden = path.name.startswith(".")
+            if not path.is_file() or path.suffix.lower() not in _SUFFIXES or hidden:
                 continue
             stat = path.stat()
             version = f"{stat.st_size}:{stat.st_mtime_ns}"
