@@ -173,9 +173,9 @@ def main(contacts: int) -> dict:
     from gtm.db.embedded import stop
     from gtm.db.migrate import migrate
     from gtm.db.workspaces import ensure_workspace
-    from gtm.icp import load_icp_file, parse_icp, score_contacts, set_icp
+    from gtm.icp import load_icp_file, parse_icp, set_icp
     from gtm.icp.profile import EXAMPLE_ICP_FILE
-    from gtm.icp.scoring import load_contacts, score_frame, write_scores
+    from gtm.icp.scoring import load_contacts, score_contacts, score_frame, write_scores
 
     def timed(fn, *args):
         started = time.perf_counter()

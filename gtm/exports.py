@@ -23,7 +23,9 @@ def write_csv(out: TextIO, columns: Sequence[str], rows: Iterable[dict]) -> int:
     writer.writerow(columns)
     count = 0
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else neutralise_formula(row.get(c)) for c in columns])
+        writer.writerow(
+            ["" if row.get(c) is None else neutralise_formula(row.get(c)) for c in columns]
+        )
         count += 1
     return count
 

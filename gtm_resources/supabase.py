@@ -33,7 +33,10 @@ class SupabaseResource(dg.ConfigurableResource):
 
 
 def supabase_resource_from_env() -> SupabaseResource:
-    """The resource as the code location builds it: secrets stay `EnvVar`s, shown masked in the UI."""
+    """The resource as the code location builds it.
+
+    Secrets stay `EnvVar`s, shown masked in the UI.
+    """
     for var in ("GTM_DATABASE_URL", "SUPABASE_DB_URL"):
         if os.environ.get(var):
             return SupabaseResource(database_url=dg.EnvVar(var))

@@ -26,7 +26,9 @@ def test_defaults_put_all_state_under_home(clean_env: Path) -> None:
 
 
 def test_toml_sections_map_to_flat_fields_and_env_wins(clean_env: Path, monkeypatch) -> None:
-    (clean_env / "gtm.toml").write_text('workspace = "acme"\n[web]\nport = 9000\nhost = "0.0.0.0"\n')
+    (clean_env / "gtm.toml").write_text(
+        'workspace = "acme"\n[web]\nport = 9000\nhost = "0.0.0.0"\n'
+    )
     s = load_settings()
     assert (s.workspace, s.web_port, s.web_host) == ("acme", 9000, "0.0.0.0")
     monkeypatch.setenv("GTM_WEB_PORT", "9100")

@@ -19,7 +19,8 @@ def db_url() -> None:
     print(database_url(load_settings()))
 
 
-def db_migrate(json_output: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+def db_migrate(json_output: bool = typer.Option(False, "--json",
+                                                help="Machine-readable output.")) -> None:
     """Apply pending migrations, each in its own transaction.
 
     Example: gtm db:migrate
@@ -35,7 +36,8 @@ def db_migrate(json_output: bool = typer.Option(False, "--json", help="Machine-r
         console.print("database is up to date")
 
 
-def db_status(json_output: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+def db_status(json_output: bool = typer.Option(False, "--json",
+                                               help="Machine-readable output.")) -> None:
     """List applied and pending migrations. Never writes.
 
     Example: gtm db:status --json

@@ -19,7 +19,6 @@ from gtm.db.workspaces import ensure_workspace
 from gtm.errors import TerminalError
 from gtm.icp import (
     IcpVersion,
-    ScoringReport,
     active_icp,
     load_icp_file,
     score_counts,
@@ -27,6 +26,7 @@ from gtm.icp import (
     top_contacts,
 )
 from gtm.icp.profile import DEFAULT_ICP_FILE
+from gtm.icp.scoring import ScoringReport
 from gtm.icp.store import ScoreCounts
 from gtm.settings import Settings, load_settings
 

@@ -29,7 +29,7 @@ from gtm.errors import TerminalError
 from gtm.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from gtm.intake.apply import ImportReport
+    from gtm.intake.batches import ImportReport
 
 # The intake, ICP, enrichment and export modules load polars, Dagster and more: each is imported
 # in the function that needs it, so a listing or a no-op re-import does not pay for the others.
@@ -47,9 +47,7 @@ _OUTPUT = typer.Option(None, "--output", "-o", help="File to write (default: std
 def import_via_dagster(settings: Settings, path: Path, kind: str, overrides: dict[str, str],
                        force: bool) -> tuple[ImportReport, str | None]:
     """Run the intake assets for one file; (report, run id), run id None for a no-op."""
-    from gtm.intake.apply import applied_report, batch_key
-    from gtm.intake.reports import load_report
-    from gtm.intake.staging import file_sha256
+    from gtm.intake.batches import applied_report, batch_key, file_sha256, load_report
 
     sha256 = file_sha256(path)
     with connect(settings) as conn:
@@ -104,7 +102,7 @@ def run_import(path: Path, kind: str, mapping: list[str], force: bool, json_outp
 
 def _print_report(report: ImportReport, json_output: bool, run_id: str | None = None,
                   matches: int | None = None) -> None:
-    from gtm.intake.reports import report_rows, summary_line
+    from gtm.intake.batches import report_rows, summary_line
 
     # The line a user reads first: "847 rows -> 612 unique contacts …, 340 match your ICP".
     summary = summary_line(report) + ("" if matches is None else f", {matches} match your ICP")

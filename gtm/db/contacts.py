@@ -22,7 +22,8 @@ def list_companies(conn: psycopg.Connection, workspace_id: str, *, search: str |
         "select c.id::text, c.name, c.domain, c.country, c.industry, c.size_employees, c.tin,"
         " (select count(*) from employees e where e.company_id = c.id) as employees"
         " from companies c where c.workspace_id = %(ws)s"
-        " and (%(q)s::text is null or c.name ilike '%%' || %(q)s || '%%' or c.domain ilike %(q)s || '%%')"
+        " and (%(q)s::text is null or c.name ilike '%%' || %(q)s || '%%'"
+        " or c.domain ilike %(q)s || '%%')"
         " order by c.name limit %(limit)s",
         {"ws": workspace_id, "q": search, "limit": limit},
     ).fetchall()

@@ -18,6 +18,7 @@ def table_counts(conn: psycopg.Connection) -> dict[str, int]:
     """Exact row counts per public table (the demo and `db:status` print them)."""
     counts = {}
     for table in public_tables(conn):
-        row = conn.execute(sql.SQL("select count(*) from {}").format(sql.Identifier(table))).fetchone()
+        query = sql.SQL("select count(*) from {}").format(sql.Identifier(table))
+        row = conn.execute(query).fetchone()
         counts[table] = row["count"]
     return counts

@@ -61,10 +61,14 @@ def discover(directory: Path | None = None) -> list[Migration]:
     for path in sorted(directory.glob("*.sql")):
         match = _FILE_NAME.match(path.name)
         if not match:
-            raise MigrationError(f"{path.name}: migration files must be named YYYYMMDDHHMMSS_name.sql")
+            raise MigrationError(
+                f"{path.name}: migration files must be named YYYYMMDDHHMMSS_name.sql"
+            )
         version = match["version"]
         if version in found:
-            raise MigrationError(f"{path.name}: version {version} also used by {found[version].filename}")
+            raise MigrationError(
+                f"{path.name}: version {version} also used by {found[version].filename}"
+            )
         found[version] = Migration(version, match["name"], path, _checksum(path))
     return [found[v] for v in sorted(found)]
 
@@ -75,15 +79,20 @@ def _checksum(path: Path) -> str:
 
 def _applied(conn: psycopg.Connection) -> dict[str, dict]:
     cur = conn.cursor(row_factory=dict_row)
-    if not cur.execute("select to_regclass(%s) is not null as present", (LEDGER,)).fetchone()["present"]:
+    present = cur.execute(
+        "select to_regclass(%s) is not null as present", (LEDGER,)
+    ).fetchone()["present"]
+    if not present:
         return {}
     rows = cur.execute(
-        "select version, name, checksum, applied_at from gtm_meta.schema_migrations order by version"
+        "select version, name, checksum, applied_at from gtm_meta.schema_migrations"
+        " order by version"
     ).fetchall()
     return {r["version"]: r for r in rows}
 
 
-def status(conn: psycopg.Connection, migrations: list[Migration] | None = None) -> list[MigrationState]:
+def status(conn: psycopg.Connection,
+           migrations: list[Migration] | None = None) -> list[MigrationState]:
     """Applied / pending / modified / missing for every known version. Never writes."""
     migrations = discover() if migrations is None else migrations
     applied = _applied(conn)
@@ -98,7 +107,8 @@ def status(conn: psycopg.Connection, migrations: list[Migration] | None = None) 
     known = {m.version for m in migrations}
     for version, rec in applied.items():
         if version not in known:
-            states.append(MigrationState(version, rec["name"], "missing", rec["applied_at"].isoformat()))
+            states.append(MigrationState(version, rec["name"], "missing",
+                                         rec["applied_at"].isoformat()))
     return sorted(states, key=lambda s: s.version)
 
 

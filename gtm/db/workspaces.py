@@ -15,7 +15,8 @@ def ensure_workspace(conn: psycopg.Connection, slug: str, name: str | None = Non
     """Return the id of workspace `slug`, creating it on first use."""
     if not _SLUG.match(slug):
         raise TerminalError(
-            f"invalid workspace slug {slug!r} (GTM_WORKSPACE): use lowercase letters, digits, - and _"
+            f"invalid workspace slug {slug!r} (GTM_WORKSPACE):"
+            " use lowercase letters, digits, - and _"
         )
     try:
         row = conn.execute(

@@ -4,12 +4,13 @@ Public API (other domains import from here):
     load_icp_file(path) -> IcpDefinition          parse_icp(mapping) -> IcpDefinition
     set_icp(conn, workspace_id, definition) -> (IcpVersion, created)
     active_icp(conn, workspace_id) -> IcpVersion | None
-    score_contacts(conn, workspace_id) -> ScoringReport
     top_contacts(conn, workspace_id, icp_version, limit=10) -> list[dict]
+Scoring (polars) is imported from `gtm.icp.scoring` by what scores, so a command that only
+reads the active ICP (the CLI's no-op re-import) does not load it:
+    score_contacts(conn, workspace_id) -> ScoringReport
 """
 
 from gtm.icp.profile import IcpDefinition, IcpDefinitionError, load_icp_file, parse_icp
-from gtm.icp.scoring import ScoringReport, score_contacts
 from gtm.icp.store import (
     IcpVersion,
     active_icp,
@@ -20,7 +21,6 @@ from gtm.icp.store import (
 )
 
 __all__ = [
-    "IcpDefinition", "IcpDefinitionError", "IcpVersion", "ScoringReport", "active_icp",
-    "batch_matches",
-    "load_icp_file", "parse_icp", "score_contacts", "score_counts", "set_icp", "top_contacts",
+    "IcpDefinition", "IcpDefinitionError", "IcpVersion", "active_icp", "batch_matches",
+    "load_icp_file", "parse_icp", "score_counts", "set_icp", "top_contacts",
 ]

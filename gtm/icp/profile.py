@@ -29,7 +29,6 @@ from pydantic import (
 from gtm.errors import TerminalError
 from gtm.icp.vocabulary import DEPARTMENTS, SENIORITY_LEVELS
 from gtm.intake.normalize.countries import to_iso_country
-from gtm.intake.normalize.domains import domain_from_website
 
 DEFAULT_ICP_FILE = Path("playbook") / "icp.toml"
 # The example shipped with the repository (what `gtm demo` can start from).
@@ -124,6 +123,7 @@ class Exclusions(_Strict):
     def _domains(cls, values: list[str]) -> list[str]:
         domains = []
         for value in values:
+            from gtm.intake.normalize.domains import domain_from_website
             domain = domain_from_website(value)
             if domain is None:
                 raise ValueError(f"{value!r} is not a domain")

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
 
 # Apollo's seniority values (the most common export). The order is the matching precedence.
 SENIORITY_KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -92,6 +94,8 @@ def keyword_pattern(keywords: Iterable[str]) -> str:
 
 def classify(text: pl.Expr, table: dict[str, Sequence[str]]) -> pl.Expr:
     """The first key of `table` whose keywords occur in `text` (already lower-cased), else null."""
+    import polars as pl
+
     result = pl.lit(None, dtype=pl.String)
     for key in reversed(table):  # built inside out, so the first entry is tested first
         result = pl.when(text.str.contains(keyword_pattern(table[key]))).then(pl.lit(key)) \

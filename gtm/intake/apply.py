@@ -8,71 +8,14 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
 
 import polars as pl
 import psycopg
 
 from gtm.intake import store
-from gtm.intake.resolve import Resolution, resolve_companies, resolve_employees
+from gtm.intake.batches import EntityCounts, ImportReport, applied_report, batch_key
+from gtm.intake.resolve import resolve_companies, resolve_employees
 from gtm.intake.staging import StagedBatch
-
-
-def batch_key(sha256: str) -> str:
-    """The `import_batch` partition key and `batch_id` of a file: a prefix of its sha256."""
-    return sha256[:16]
-
-
-@dataclass
-class EntityCounts:
-    rows: int = 0
-    inserted: int = 0
-    merged: int = 0
-    duplicates_in_file: int = 0
-    duplicates_existing: int = 0
-
-    @classmethod
-    def of(cls, resolution: Resolution) -> EntityCounts:
-        return cls(rows=resolution.rows, inserted=resolution.inserted,
-                   merged=resolution.matched_existing,
-                   duplicates_in_file=resolution.duplicates_in_file,
-                   duplicates_existing=resolution.matched_existing)
-
-
-@dataclass
-class ImportReport:
-    batch_id: str
-    file_name: str
-    kind: str
-    sha256: str
-    rows_read: int
-    rejected: int
-    reasons: dict[str, int]
-    companies: EntityCounts = field(default_factory=EntityCounts)
-    employees: EntityCounts = field(default_factory=EntityCounts)
-    mapping: dict = field(default_factory=dict)
-    status: str = "applied"
-    forced: bool = False
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict) -> ImportReport:
-        data = dict(data)
-        data["companies"] = EntityCounts(**data.get("companies", {}))
-        data["employees"] = EntityCounts(**data.get("employees", {}))
-        return cls(**data)
-
-
-def applied_report(conn: psycopg.Connection, workspace_id: str, sha256: str) -> ImportReport | None:
-    """The report of this file's applied batch in the workspace, if it was ever applied."""
-    row = conn.execute(
-        "select report from import_batches where workspace_id = %s and sha256 = %s"
-        " and status = 'applied' order by finished_at desc limit 1",
-        (workspace_id, sha256),
-    ).fetchone()
-    return ImportReport.from_json(row["report"]) if row else None
 
 
 def apply_batch(conn: psycopg.Connection, workspace_id: str, staged: StagedBatch, *,

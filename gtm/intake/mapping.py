@@ -20,9 +20,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
-
 from gtm.errors import TerminalError
 
 COMPANY_FIELDS = (
@@ -365,6 +362,9 @@ def _fuzzy_field(header: str) -> str | None:
     key = header_key(header)
     if len(key) < _FUZZY_MIN_LENGTH:
         return None
+    from rapidfuzz import process
+    from rapidfuzz.distance import DamerauLevenshtein
+
     match = process.extractOne(
         key,
         _FUZZY_KEYS,

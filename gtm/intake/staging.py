@@ -6,7 +6,6 @@ refused carries a reason code and its raw cells. Nothing here touches the databa
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -16,8 +15,16 @@ import polars as pl
 
 from gtm.errors import TerminalError
 from gtm.intake import reading
+from gtm.intake.batches import file_sha256
 from gtm.intake.mapping import CANONICAL_FIELDS, ColumnMapping, LlmFallback, map_columns
-from gtm.intake.normalize import companies, countries, domains, emails, identifiers, names
+from gtm.intake.normalize import (
+    companies,
+    countries,
+    domains,
+    emails,
+    identifiers,
+    names,
+)
 from gtm.intake.normalize.columns import DistinctMemo, strip_to_null
 
 KINDS = ("contacts", "companies", "employees")
@@ -73,14 +80,6 @@ class StagedBatch:
     file_name: str
     sha256: str
     forced: bool = False
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def missing_required_columns(mapping: ColumnMapping, kind: str) -> list[str]:

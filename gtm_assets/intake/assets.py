@@ -91,7 +91,8 @@ def companies_and_employees(context: dg.AssetExecutionContext, staged: StagedBat
 
 @dg.asset(partitions_def=import_batch_partitions, group_name="intake", deps=["employees"],
           kinds={"postgres"})
-def import_report(context: dg.AssetExecutionContext, supabase: SupabaseResource) -> dg.MaterializeResult:
+def import_report(context: dg.AssetExecutionContext,
+                  supabase: SupabaseResource) -> dg.MaterializeResult:
     """The batch's report as stored in `import_batches`: counts, reasons, mapping."""
     with supabase.connect() as conn:
         report: ImportReport = load_report(conn, supabase.workspace_id(conn), context.partition_key)

@@ -14,7 +14,8 @@ intake_job = dg.define_asset_job(
 )
 
 
-@dg.sensor(job=intake_job, minimum_interval_seconds=15, default_status=dg.DefaultSensorStatus.RUNNING)
+@dg.sensor(job=intake_job, minimum_interval_seconds=15,
+           default_status=dg.DefaultSensorStatus.RUNNING)
 def csv_inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     """Imports each new file dropped in the inbox once: the run key is the file's sha256."""
     files, cursor = scan_inbox(load_settings().inbox_dir, context.cursor)
@@ -22,7 +23,9 @@ def csv_inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         dg.RunRequest(
             run_key=f.sha256,
             partition_key=batch_key(f.sha256),
-            run_config={"ops": {"staged_contacts": {"config": {"path": str(f.path), "kind": AUTO}}}},
+            run_config={
+                "ops": {"staged_contacts": {"config": {"path": str(f.path), "kind": AUTO}}}
+            },
             tags={"gtm/file": f.path.name, "gtm/trigger": "inbox"},
         )
         for f in files

@@ -8,7 +8,8 @@ from gtm_resources import SupabaseResource
 
 
 @dg.asset(group_name="platform", kinds={"postgres"})
-def database_schema(context: dg.AssetExecutionContext, supabase: SupabaseResource) -> dg.MaterializeResult:
+def database_schema(context: dg.AssetExecutionContext,
+                    supabase: SupabaseResource) -> dg.MaterializeResult:
     """Applies pending migrations and ensures the configured workspace exists."""
     with supabase.connect(autocommit=True) as conn:
         applied = migrate(conn)
@@ -26,7 +27,10 @@ def database_schema(context: dg.AssetExecutionContext, supabase: SupabaseResourc
 
 @dg.asset_check(asset=database_schema, blocking=True)
 def every_table_has_rls(supabase: SupabaseResource) -> dg.AssetCheckResult:
-    """Row-level security must be on for every public table; one without it leaks across workspaces."""
+    """Row-level security must be on for every public table.
+
+    One without it leaks across workspaces.
+    """
     with supabase.connect() as conn:
         rows = conn.execute(
             "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"

@@ -9,8 +9,8 @@ import warnings
 
 import dagster as dg
 
-from gtm.icp import active_icp, score_contacts
-from gtm.icp.scoring import ScoringReport
+from gtm.icp import active_icp
+from gtm.icp.scoring import ScoringReport, score_contacts
 from gtm_resources import SupabaseResource
 
 ICP_PROFILE = dg.AssetKey("icp_profile")

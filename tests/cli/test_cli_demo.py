@@ -28,7 +28,8 @@ def test_demo_bootstraps_a_fresh_home_and_is_rerunnable(tmp_path: Path) -> None:
         assert summary["tables"]["workspaces"] == 1
         assert summary["import"]["status"] == "applied"
         assert summary["tables"]["employees"] > 0 and summary["tables"]["import_rejects"] > 0
-        assert (home / "pg" / "PG_VERSION").exists() and (home / "dagster" / "dagster.yaml").exists()
+        assert (home / "pg" / "PG_VERSION").exists()
+        assert (home / "dagster" / "dagster.yaml").exists()
         icp, campaign = summary["icp"], summary["campaign"]
         assert icp["version"] == 1 and icp["scored"] == summary["tables"]["employees"]
         assert 0 < campaign["audience"] <= icp["scored"] and campaign["status"] == "drafting"

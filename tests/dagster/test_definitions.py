@@ -22,7 +22,8 @@ def test_dagster_definitions_validate_passes(tmp_path: Path) -> None:
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
     (tmp_path / "dagster.yaml").write_text((REPO / "dagster.yaml").read_text())
     proc = subprocess.run(
-        [sys.executable, "-m", "dagster", "definitions", "validate", "-w", str(REPO / "workspace.yaml")],
+        [sys.executable, "-m", "dagster", "definitions", "validate",
+         "-w", str(REPO / "workspace.yaml")],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr

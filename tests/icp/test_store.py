@@ -4,7 +4,8 @@ import psycopg
 import pytest
 
 from gtm.db.workspaces import ensure_workspace
-from gtm.icp import active_icp, parse_icp, score_contacts, score_counts, set_icp, top_contacts
+from gtm.icp import active_icp, parse_icp, score_counts, set_icp, top_contacts
+from gtm.icp.scoring import score_contacts
 
 ICP = {"name": "t", "company": {"industries": ["fintech"], "size_bands": [{"min": 50, "max": 500}]},
        "person": {"seniority": ["c_suite"]}, "exclude": {"client_status": ["client"]},
