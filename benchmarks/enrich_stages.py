@@ -30,6 +30,7 @@ import random
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -83,22 +84,31 @@ def seed(conn, count: int) -> tuple[str, str]:
 
 
 class Timed:
-    """The research provider with each search timed at the client, and the cost the Exa client
-    parsed from each response (`costDollars.total`) added up."""
+    """The research provider with each search timed at the client and the searches in flight
+    counted (research_L2 runs them concurrently); the cost is what the Exa client parsed from
+    the responses (`costDollars.total`), read from the run's provider (`Timed.latest`)."""
 
     seconds: list[float] = []
-    cost_usd = 0.0
+    max_in_flight = 0
+    latest: Timed | None = None
+    _lock = threading.Lock()
 
     def __init__(self, provider) -> None:
         self.provider, self.name = provider, provider.name
+        self.in_flight = 0
+        Timed.latest = self
 
     def search(self, query, **kwargs):
-        started, cost = time.perf_counter(), self.provider.cost_usd
+        with Timed._lock:
+            self.in_flight += 1
+            Timed.max_in_flight = max(Timed.max_in_flight, self.in_flight)
+        started = time.perf_counter()
         try:
             return self.provider.search(query, **kwargs)
         finally:
-            Timed.seconds.append(time.perf_counter() - started)
-            Timed.cost_usd += self.provider.cost_usd - cost
+            with Timed._lock:
+                self.in_flight -= 1
+                Timed.seconds.append(time.perf_counter() - started)
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -211,7 +221,7 @@ def run(count: int) -> dict:
         runs = {}
         for label in ("first", "second"):
             http_before = (llm.request_count, len(exa.requests))
-            Timed.seconds, Timed.cost_usd = [], 0.0
+            Timed.seconds, Timed.max_in_flight, Timed.latest = [], 0, None
             started = time.perf_counter()
             run_id, stages = materialize(assets, instance, batch, resources)
             seconds = time.perf_counter() - started
@@ -225,10 +235,13 @@ def run(count: int) -> dict:
                     "calls": len(exa_served),
                     "latency_ms_p50": percentile([s * 1000 for s in Timed.seconds], 50),
                     "latency_ms_p95": percentile([s * 1000 for s in Timed.seconds], 95),
-                    "cost_usd_reported_by_exa": round(Timed.cost_usd, 4)},
+                    "max_in_flight": Timed.max_in_flight,
+                    "cost_usd_reported_by_exa": round(Timed.latest.provider.cost_usd, 4)},
                 "http_requests": {"llm_server": llm.request_count - http_before[0],
                                   "exa_server": len(exa_served)},
             }
+            if label == "first":  # the server's high-water mark; later runs send no requests
+                runs[label]["llm_server_max_in_flight"] = llm.max_in_flight
         insights = [a for a in assets if a.key.path[-1] in LLM_STAGES]
         http_before = llm.request_count
         refresh = {"ops": {name: {"config": {"refresh": True}} for name in LLM_STAGES}}
@@ -252,11 +265,17 @@ def run(count: int) -> dict:
 
 
 def main(count: int) -> dict:
+    from gtm.enrich.research import WORKERS as RESEARCH_WORKERS
+    from gtm.settings import load_settings
+
     result = {"benchmark": "enrich_stages", "machine": machine_info(), "companies": count,
               "employees": count, "llm_server_latency_s": LLM_LATENCY,
               "llm_server_jitter_s": LLM_JITTER, "exa_server_latency_s": EXA_LATENCY,
               "price_per_million_tokens_assumed": PRICE_PER_M,
               "load_average_1m_at_start": round(os.getloadavg()[0], 2), **run(count),
+              # Read after run() has pointed GTM_HOME at its throw-away home.
+              "llm_concurrency": load_settings().llm_concurrency,
+              "research_workers": RESEARCH_WORKERS,
               "load_average_1m_at_end": round(os.getloadavg()[0], 2)}
     write_result("enrich_stages", result)
     return result

@@ -127,6 +127,7 @@ def _insights_programs(settings, workspace_id: str):
     if llm_mode(settings, "research") != "llm":
         yield {}
         return
+    from gtm.concurrency import workers_for
     from gtm.enrich.insights_program import (
         CompanyInsightsProgram,
         EmployeeInsightsProgram,
@@ -138,7 +139,7 @@ def _insights_programs(settings, workspace_id: str):
     with trace_run(lambda: connect(settings), workspace_id, "enrich:run") as trace:
         yield {"generate": insights_generator(CompanyInsightsProgram(), lm, trace),
                "generate_employee": insights_generator(EmployeeInsightsProgram(), lm, trace),
-               "model": settings.llm_model}
+               "model": settings.llm_model, "llm_workers": workers_for(settings)}
 
 
 def _print(report: dict) -> None:

@@ -28,6 +28,7 @@ from typing import Any
 
 import dspy
 
+from gtm.concurrency import run_concurrently, workers_for
 from gtm.drafting.context import DraftContext
 from gtm.drafting.guardrails import check_draft
 from gtm.drafting.judge import rules_judgement
@@ -37,8 +38,6 @@ from gtm.drafting.runner import (
     Progress,
     load_campaign_contexts,
     load_campaign_work,
-    run_concurrently,
-    workers_for,
 )
 from gtm.drafting.store import (
     DraftRow,

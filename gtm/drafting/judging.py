@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 
 import dspy
 
+from gtm.concurrency import run_concurrently, workers_for
 from gtm.drafting.context import Draft, DraftContext
 from gtm.drafting.judge import Judge, Judgement, judge_or_rules
 from gtm.drafting.runner import (
@@ -24,9 +25,7 @@ from gtm.drafting.runner import (
     Progress,
     load_campaign_contexts,
     load_campaign_work,
-    run_concurrently,
     with_sender,
-    workers_for,
 )
 from gtm.drafting.store import drafts_to_judge, save_judgement
 from gtm.observability.traces import ConnFactory, Interaction, Trace, trace_run

@@ -1,21 +1,17 @@
 """What drafting and judging a campaign share: the campaign's pack, sender and contexts, running
 many DSPy calls at once, and telling a progress bar how far along the work is.
 
-Concurrency: one worker thread per item in flight. The client's per-provider limits decide how
-many calls really are in flight (`GTM_LLM_CONCURRENCY`); there are twice as many workers as
-slots because a worker waiting out a retry backoff holds no slot, and its slot should not idle.
-Results come back as each finishes, so every draft is stored as soon as it exists: a progress
-bar moves, and an interrupted run keeps what it finished.
+Concurrency (`gtm.concurrency.run_concurrently`, shared with enrichment): results come back as
+each finishes, so every draft is stored as soon as it exists: a progress bar moves, and an
+interrupted run keeps what it finished.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 import psycopg
 
@@ -26,8 +22,6 @@ from gtm.packs.catalog import load_pack
 from gtm.packs.model import Pack
 from gtm.settings import Settings
 
-T = TypeVar("T")
-R = TypeVar("R")
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -117,39 +111,6 @@ def with_sender(context: DraftContext, work: CampaignWork, language: str,
     if previous is not None:
         changes["previous"] = previous
     return context.with_changes(**changes)
-
-
-def run_concurrently(work: Callable[[T], R], items: Sequence[T], *, workers: int,
-                     on_done: Callable[[T, R | Exception], None]) -> None:
-    """Call `work(item)` for every item on `workers` threads; `on_done(item, result or error)`
-    runs on the calling thread as each finishes. An error in `on_done` (the database) stops
-    the rest: unstarted items are cancelled rather than computed for nothing."""
-    if workers <= 1 or len(items) <= 1:
-        for item in items:
-            try:
-                result: R | Exception = work(item)
-            except Exception as exc:  # one item's failure is its result, not the run's
-                result = exc
-            on_done(item, result)
-        return
-    with ThreadPoolExecutor(max_workers=min(workers, len(items)),
-                            thread_name_prefix="gtm-drafting") as pool:
-        pending: dict[Future, T] = {pool.submit(work, item): item for item in items}
-        try:
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    item = pending.pop(future)
-                    error = future.exception()
-                    on_done(item, error if error is not None else future.result())
-        except BaseException:
-            for future in pending:
-                future.cancel()
-            raise
-
-
-def workers_for(settings: Settings) -> int:
-    return settings.llm_concurrency * 2
 
 
 # --- progress for a CLI running the assets in-process ------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
+from gtm.concurrency import run_concurrently
 from gtm.enrich.cache import input_hash
 from gtm.enrich.insights import InsightsOutput
 
@@ -58,9 +59,10 @@ def rules_employee_insights(employee: dict[str, Any],
 def stage_employee_insights(conn: psycopg.Connection, workspace_id: str, *, batch=None,
                             company_ids=None, refresh=False, progress=None,
                             generate: Callable[[dict, dict], dict] | None = None,
-                            model: str | None = None, **_: Any) -> dict:
+                            model: str | None = None, workers: int = 1, **_: Any) -> dict:
     """Upsert one `employee_insights` row per contact whose inputs changed. `generate(employee,
-    company)` is the LLM program; without it the rules insights are stored."""
+    company)` is the LLM program, called on up to `workers` threads; without it the rules
+    insights are stored."""
     query = ("select e.id::text as id, e.company_id::text as company_id, e.position,"
              " e.seniority, e.department, e.timezone,"
              " e.language, c.name, ci.icp_fit_score, ci.pains, ci.triggers,"
@@ -82,10 +84,9 @@ def stage_employee_insights(conn: psycopg.Connection, workspace_id: str, *, batc
         query += " and e.company_id = any(%s::uuid[])"
         params.append(company_ids)
     report = {"considered": 0, "cached": 0, "written": 0, "modes": {}, "rejected_llm_answers": 0}
+    work: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any], str]] = []
     for row in conn.execute(query, params).fetchall():
         report["considered"] += 1
-        if progress:
-            progress(1)
         company = {k: row[k] for k in ("name", "icp_fit_score", "pains", "triggers",
                                        "recommended_angles", "signals")}
         insights = rules_employee_insights(row, company)
@@ -94,15 +95,24 @@ def stage_employee_insights(conn: psycopg.Connection, workspace_id: str, *, batc
                             else {"inputs": insights, "model": model})
         if not refresh and row["current_hash"] == digest:
             report["cached"] += 1
-            continue
+            if progress:
+                progress(1)
+        else:
+            work.append((dict(row), company, insights, digest))
+
+    def ask(item: tuple[dict[str, Any], dict[str, Any], dict[str, Any], str]) -> dict[str, Any]:
+        employee, company, _, _ = item
+        return InsightsOutput.model_validate(generate(employee, company)).model_dump()
+
+    def store(item: tuple[dict[str, Any], dict[str, Any], dict[str, Any], str],
+              answer: dict[str, Any] | Exception) -> None:
+        employee, _, insights, digest = item
         mode = "rules"
         if generate is not None:
-            try:
-                insights = InsightsOutput.model_validate(
-                    generate(dict(row), company)).model_dump()
-                mode = "llm"
-            except Exception:  # noqa: BLE001 - any LLM failure falls back to labelled rules
+            if isinstance(answer, Exception):  # any LLM failure falls back to labelled rules
                 report["rejected_llm_answers"] += 1
+            else:
+                insights, mode = answer, "llm"
         conn.execute(
             "insert into employee_insights (workspace_id, employee_id, summary, icp_fit_score,"
             " pains, triggers, recommended_angles, signals, sources, input_hash, model,"
@@ -112,7 +122,7 @@ def stage_employee_insights(conn: psycopg.Connection, workspace_id: str, *, batc
             " triggers = excluded.triggers, recommended_angles = excluded.recommended_angles,"
             " signals = excluded.signals, sources = excluded.sources,"
             " input_hash = excluded.input_hash, model = excluded.model, mode = excluded.mode",
-            (workspace_id, row["id"], insights["summary"], insights["icp_fit_score"],
+            (workspace_id, employee["id"], insights["summary"], insights["icp_fit_score"],
              Jsonb(insights["pains"]), Jsonb(insights["triggers"]),
              Jsonb(insights["recommended_angles"]), Jsonb(insights["signals"]),
              Jsonb([{"stage": "firmographics"}, {"stage": "company_insights"}]),
@@ -122,4 +132,14 @@ def stage_employee_insights(conn: psycopg.Connection, workspace_id: str, *, batc
              model if mode == "llm" else None, mode))
         report["written"] += 1
         report["modes"][mode] = report["modes"].get(mode, 0) + 1
+        if progress:
+            progress(1)
+
+    if generate is None:  # rules only: the insights are already computed, nothing to call
+        for item in work:
+            store(item, item[2])
+    else:
+        # Each answer is written here, on `conn`, as it comes back: one row per contact, so
+        # the order the calls finish in does not matter.
+        run_concurrently(ask, work, workers=workers, on_done=store)
     return report

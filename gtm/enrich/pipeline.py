@@ -10,6 +10,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
+from gtm.concurrency import run_concurrently
 from gtm.enrich.cache import input_hash, latest_outputs
 from gtm.enrich.employee_insights import stage_employee_insights
 from gtm.enrich.entities import load_companies, load_employees
@@ -111,8 +112,11 @@ def stage_person_enrichment(conn, workspace_id, *, batch=None, company_ids=None,
 def stage_company_insights(conn, workspace_id, *, batch=None, company_ids=None, refresh=False,
                            complete: Callable[[list[dict]], str] | None = None,
                            generate: Callable[[dict], dict] | None = None,
-                           model: str | None = None, progress=None) -> dict[str, Any]:
-    """Upsert one `company_insights` row per company whose inputs changed (input hash)."""
+                           model: str | None = None, workers: int = 1,
+                           progress=None) -> dict[str, Any]:
+    """Upsert one `company_insights` row per company whose inputs changed (input hash). The LLM
+    calls run on up to `workers` threads; each answer is written here, on `conn`, as it comes
+    back (one row per company, so the order they finish in does not matter)."""
     companies = _companies(conn, workspace_id, batch, company_ids)
     current = {r["company_id"]: r["input_hash"] for r in conn.execute(
         "select company_id::text as company_id, input_hash from company_insights"
@@ -120,17 +124,26 @@ def stage_company_insights(conn, workspace_id, *, batch=None, company_ids=None, 
         (workspace_id, [c["id"] for c in companies]))}
     report = {"considered": len(companies), "cached": 0, "written": 0, "modes": {},
               "rejected_llm_answers": 0}
+    work: list[tuple[dict[str, Any], str]] = []
     for company in companies:
         digest = input_hash("company_insights", {
             k: company.get(k) for k in ("name", "facts", "triage", "registry", "research",
                                         "signals")
         } | {"llm": bool(complete or generate), "model": model})
-        if progress:
-            progress(1)
         if not refresh and current.get(company["id"]) == digest:
             report["cached"] += 1
-            continue
-        insights, mode, error = company_insights(company, complete, generate)
+            if progress:
+                progress(1)
+        else:
+            work.append((company, digest))
+
+    def store(item: tuple[dict[str, Any], str],
+              outcome: tuple[dict[str, Any], str, str | None] | Exception) -> None:
+        # company_insights turns every LLM failure into labelled rules; anything else is a bug.
+        if isinstance(outcome, Exception):
+            raise outcome
+        company, digest = item
+        insights, mode, error = outcome
         report["rejected_llm_answers"] += error is not None
         report["modes"][mode] = report["modes"].get(mode, 0) + 1
         sources = [{"stage": stage, "provider": (company.get(key) or {}).get("provider"),
@@ -154,6 +167,12 @@ def stage_company_insights(conn, workspace_id, *, batch=None, company_ids=None, 
              # response cache makes a repeat of the same rejected answer free).
              None if error else digest, model if mode == "llm" else None, mode))
         report["written"] += 1
+        if progress:
+            progress(1)
+
+    run_concurrently(lambda item: company_insights(item[0], complete, generate), work,
+                     # Rules insights are pure CPU: threads would only add overhead.
+                     workers=workers if complete or generate else 1, on_done=store)
     return report
 
 
@@ -190,9 +209,10 @@ def stage_qc(conn, workspace_id, *, batch=None, company_ids=None, **_: Any) -> d
 def run_enrichment(conn, workspace_id, *, batch=None, company_ids=None, stages=None,
                    refresh=False, research: ResearchProvider | None = None, registries=None,
                    complete=None, generate=None, generate_employee=None, model=None,
-                   progress=None) -> dict[str, Any]:
+                   llm_workers: int = 1, progress=None) -> dict[str, Any]:
     """Every stage in order (or the named ones) for a batch or a selection. `generate` and
-    `generate_employee` are the LLM insights programs (rules insights without them)."""
+    `generate_employee` are the LLM insights programs (rules insights without them), run on
+    `llm_workers` threads (`gtm.concurrency.workers_for(settings)`)."""
     selected = stages or STAGES
     common = {"batch": batch, "company_ids": company_ids, "refresh": refresh}
     calls = {
@@ -209,10 +229,12 @@ def run_enrichment(conn, workspace_id, *, batch=None, company_ids=None, stages=N
         "company_insights": lambda: stage_company_insights(conn, workspace_id, **common,
                                                            complete=complete,
                                                            generate=generate, model=model,
+                                                           workers=llm_workers,
                                                            progress=progress),
         "employee_insights": lambda: stage_employee_insights(conn, workspace_id, **common,
                                                              generate=generate_employee,
-                                                             model=model, progress=progress),
+                                                             model=model, workers=llm_workers,
+                                                             progress=progress),
         "enrichment_qc": lambda: stage_qc(conn, workspace_id, **common),
     }
     return {stage: calls[stage]() for stage in STAGES if stage in selected}

@@ -16,6 +16,10 @@ from gtm.providers.registries import (
 )
 
 STAGE = "registry_checks"
+# Lookups in flight at once. Politeness stays each client's own `MinInterval` (one request per
+# 0.5 s per registry, shared by every thread): the pool lets different registries, and a slow
+# answer, overlap without any registry being asked more often.
+WORKERS = 4
 
 
 class RegistryProvider:
@@ -58,4 +62,4 @@ def registry_stage(clients: list[Any] | None = None) -> Stage:
     return Stage(STAGE, "company",
                  lambda e: {k: e.get(k) for k in ("country", "registration_number", "tin")}
                  | {"registries": sorted(c.name for c in clients)},
-                 providers, only_if=only_if, ttl=timedelta(days=30))
+                 providers, only_if=only_if, ttl=timedelta(days=30), workers=WORKERS)

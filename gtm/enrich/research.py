@@ -13,6 +13,10 @@ from gtm.providers.research import ResearchProvider
 STAGE = "research_L2"
 NO_KEY = "research skipped: no key (set EXA_API_KEY)"
 MAX_TEXT = 4000
+# Searches in flight at once. No setting: the rate limit that matters (Exa's default, 10 searches
+# a second) is enforced by the provider itself (`ExaResearch(min_interval=...)`); this only
+# bounds the threads, and at 0.3 s a search four already reach that pace.
+WORKERS = 4
 
 
 class ResearchLookup:
@@ -50,4 +54,4 @@ def research_stage(provider: ResearchProvider | None) -> Stage:
                             "provider": provider.name if provider else None,
                             "selected": bool((e.get("triage") or {}).get("gets_l2"))},
                  [ResearchLookup(provider)] if provider else [],
-                 only_if=research_only_if(provider), ttl=timedelta(days=14))
+                 only_if=research_only_if(provider), ttl=timedelta(days=14), workers=WORKERS)

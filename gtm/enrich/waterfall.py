@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import psycopg
 
+from gtm.concurrency import run_concurrently
 from gtm.enrich.cache import StageResult, fresh_hashes, input_hash, save_results
 
 
@@ -41,6 +42,8 @@ class Stage:
     providers: Sequence[Provider]
     only_if: Callable[[dict[str, Any]], str | None] = lambda entity: None
     ttl: timedelta | None = timedelta(days=90)  # None: never stale
+    # Entities whose providers are called at once; 1 (in the calling thread) for offline stages.
+    workers: int = 1
 
 
 @dataclass
@@ -68,66 +71,98 @@ class StageReport:
                 "skip_reasons": self.skip_reasons, "failures": self.failures[:50]}
 
 
-def run_waterfall(stage: Stage, entity: dict[str, Any], digest: str,
-                  report: StageReport) -> StageResult:
-    """One entity through the stage: only-if, then providers in order until one answers."""
+def run_waterfall(stage: Stage, entity: dict[str, Any], digest: str) -> tuple[StageResult, int]:
+    """One entity through the stage's providers in order until one answers: (result, provider
+    calls made). It touches nothing shared, so it can run on a worker thread."""
     entity_id = str(entity["id"])
-    reason = stage.only_if(entity)
-    if reason:
-        report.skipped += 1
-        report.skip_reasons[reason] = report.skip_reasons.get(reason, 0) + 1
-        return StageResult(entity_id, digest, "skipped", {"reason": reason})
     failures = []
+    calls = 0
     for provider in stage.providers:
-        report.provider_calls += 1
+        calls += 1
         try:
             answer = provider.lookup(entity)
         except Exception as exc:  # noqa: BLE001 - any provider failure is data, not a crash
             failures.append(f"{provider.name}: {type(exc).__name__}: {exc}")
             continue
         if answer is not None:
-            report.ok += 1
             output = dict(answer.output)
             if answer.url:
                 output.setdefault("url", answer.url)
-            return StageResult(entity_id, digest, "ok", output, provider=answer.provider)
+            return StageResult(entity_id, digest, "ok", output, provider=answer.provider), calls
     if failures:
-        report.errors += 1
-        error = "; ".join(failures)[:1000]
-        report.failures.append({"entity_id": entity_id, "reason": error})
-        return StageResult(entity_id, digest, "error", error=error)
-    report.no_data += 1
-    return StageResult(entity_id, digest, "no_data", {"providers": [p.name for p in
-                                                                    stage.providers]})
+        return StageResult(entity_id, digest, "error", error="; ".join(failures)[:1000]), calls
+    return StageResult(entity_id, digest, "no_data",
+                       {"providers": [p.name for p in stage.providers]}), calls
 
 
 def run_stage(conn: psycopg.Connection, workspace_id: str, stage: Stage,
               entities: Sequence[dict[str, Any]], *, refresh: bool = False,
               now: datetime | None = None,
               progress: Callable[[int], None] | None = None) -> StageReport:
-    """Run `stage` for the entities whose inputs changed or whose result is stale."""
+    """Run `stage` for the entities whose inputs changed or whose result is stale.
+
+    The provider waterfalls run on up to `stage.workers` threads; counting, progress and every
+    database write happen here, on the calling thread and its one connection, as results come
+    back. Each batch written is in entity order, and `report.results` / `failures` are in entity
+    order, so what is stored does not depend on which call finished first."""
     now = now or datetime.now(UTC)
     report = StageReport(stage.name, considered=len(entities))
     digests = {str(e["id"]): input_hash(stage.name, stage.inputs(e)) for e in entities}
     fresh = set() if refresh else fresh_hashes(conn, workspace_id, stage.entity, stage.name,
                                                list(digests), now)
     expires = now + stage.ttl if stage.ttl else None
+    order = {str(e["id"]): i for i, e in enumerate(entities)}
     pending: list[StageResult] = []
+    done: list[StageResult] = []
+
+    def flush() -> None:
+        pending.sort(key=lambda r: order[r.entity_id])
+        save_results(conn, workspace_id, stage.entity, stage.name, pending, now)
+        done.extend(pending)
+        pending.clear()
+
+    def record(result: StageResult) -> None:
+        # Errors expire at once so the next run retries them.
+        result.expires_at = now if result.status == "error" else expires
+        pending.append(result)
+        if progress:
+            progress(1)
+        if len(pending) >= 1000:
+            flush()
+
+    work: list[dict[str, Any]] = []
     for entity in entities:
         entity_id = str(entity["id"])
         if (entity_id, digests[entity_id]) in fresh:
             report.cached += 1
+            if progress:
+                progress(1)
+        elif reason := stage.only_if(entity):
+            report.skipped += 1
+            report.skip_reasons[reason] = report.skip_reasons.get(reason, 0) + 1
+            record(StageResult(entity_id, digests[entity_id], "skipped", {"reason": reason}))
         else:
-            result = run_waterfall(stage, entity, digests[entity_id], report)
-            # Errors expire at once so the next run retries them.
-            result.expires_at = now if result.status == "error" else expires
-            pending.append(result)
-        if progress:
-            progress(1)
-        if len(pending) >= 1000:
-            save_results(conn, workspace_id, stage.entity, stage.name, pending, now)
-            report.results.extend(pending)
-            pending = []
-    save_results(conn, workspace_id, stage.entity, stage.name, pending, now)
-    report.results.extend(pending)
+            work.append(entity)
+
+    def answered(entity: dict[str, Any], outcome: tuple[StageResult, int] | Exception) -> None:
+        # run_waterfall catches provider errors itself; anything else is a bug, not data.
+        if isinstance(outcome, Exception):
+            raise outcome
+        result, calls = outcome
+        report.provider_calls += calls
+        if result.status == "ok":
+            report.ok += 1
+        elif result.status == "error":
+            report.errors += 1
+        else:
+            report.no_data += 1
+        record(result)
+
+    run_concurrently(lambda e: run_waterfall(stage, e, digests[str(e["id"])]), work,
+                     workers=stage.workers, on_done=answered)
+    flush()
+    done.sort(key=lambda r: order[r.entity_id])
+    report.results = done
+    report.failures = [{"entity_id": r.entity_id, "reason": r.error}
+                       for r in done if r.status == "error"]
     return report

@@ -3,6 +3,7 @@
 import dagster as dg
 from pydantic import Field
 
+from gtm.concurrency import workers_for
 from gtm.enrich import pipeline
 from gtm.enrich.insights_program import (
     CompanyInsightsProgram,
@@ -98,8 +99,9 @@ def _insights(context, supabase: SupabaseResource, config: EnrichConfig, llm: LL
     name = context.asset_key.path[-1]
     with llm.trace(supabase, name, context=context, batch_id=context.partition_key) as trace:
         generate = insights_generator(program, lm, trace, context.partition_key)
+        settings = llm.settings()
         report = _run(context, supabase, config, stage, generate=generate,
-                      model=llm.settings().llm_model)
+                      model=settings.llm_model, workers=workers_for(settings))
     return dg.MaterializeResult(metadata={**_flat(report), "mode": "llm",
                                           **trace_metadata(trace)})
 

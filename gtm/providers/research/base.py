@@ -8,10 +8,13 @@ configured means research is skipped, and the stage says so.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
+
+from gtm.providers.registries.base import MinInterval
 
 
 @dataclass
@@ -60,27 +63,37 @@ class ExaResearch:
     """Exa search with page contents in one call (`POST /search` with `contents.text`) through
     the `exa-py` client. `base_url` points it elsewhere than https://api.exa.ai (a recorded
     server in tests and benchmarks). `calls` and `cost_usd` add up what Exa reported
-    (`costDollars.total`), for the run's report."""
+    (`costDollars.total`), for the run's report.
+
+    Safe to call from several threads (research_L2 runs searches concurrently): exa-py posts
+    each search with a fresh `requests` call, searches start at most every `min_interval`
+    seconds (Exa's default limit is 10 searches a second) and the totals are kept under a lock.
+    """
 
     name = "exa"
     MAX_CHARACTERS = 4000
 
-    def __init__(self, api_key: str, base_url: str | None = None) -> None:
+    def __init__(self, api_key: str, base_url: str | None = None,
+                 min_interval: float = 0.1) -> None:
         # Imported here, not at module load: it takes ~2 s and only research runs need it.
         from exa_py import Exa
 
         self._exa = Exa(api_key=api_key, **({"base_url": base_url} if base_url else {}))
+        self._pace = MinInterval(min_interval)
+        self._lock = threading.Lock()
         self.calls = 0
         self.cost_usd = 0.0
 
     def search(self, query: str, *, domain: str | None = None,
                limit: int = 5) -> list[ResearchDocument]:
+        self._pace.wait()
         response = self._exa.search(
             query, num_results=limit, include_domains=[domain] if domain else None,
             contents={"text": {"max_characters": self.MAX_CHARACTERS}})
-        self.calls += 1
-        if response.cost_dollars is not None:
-            self.cost_usd += response.cost_dollars.total
+        with self._lock:
+            self.calls += 1
+            if response.cost_dollars is not None:
+                self.cost_usd += response.cost_dollars.total
         return [ResearchDocument(url=r.url, title=r.title or "", text=r.text or "",
                                  published=r.published_date, retrieved_at=_now())
                 for r in response.results]
