@@ -22,6 +22,7 @@ import csv
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -198,6 +199,8 @@ def _run(rows: int) -> dict:
         load_after = os.getloadavg()
     finally:
         stop(home / "pg")
+        # Each run's database and CSV take over a gigabyte: a few runs would fill /tmp.
+        shutil.rmtree(home, ignore_errors=True)
 
     result = {
         "benchmark": "intake_throughput",
