@@ -297,56 +297,40 @@ def _act(
     return _after(conn, user, draft_id, draft["campaign_id"], before, risk, language, flash)
 
 
-@router.post("/drafts/{draft_id}/approve", dependencies=[Depends(check_csrf)])
-def approve(
-    request: Request,
-    *,
-    draft_id: str,
-    version: Annotated[int, Form()],
-    risk: Annotated[str, Form()] = "",
-    language: Annotated[str, Form()] = "",
-    user: CurrentUser,
-    conn: Db,
-):
-    return _act(
-        request,
-        conn,
-        user,
-        draft_id,
-        version,
-        risk or None,
-        language or None,
-        lambda v: approve_draft(
-            conn, user.workspace_id, draft_id, expected_version=v, reviewer=user.email
-        ),
-        "Approved.",
-    )
+def _decision_route(decide, flash: str):
+    """Approve and skip: the same form (the version seen, the queue's filters), one action."""
+
+    def decision(
+        request: Request,
+        *,
+        draft_id: str,
+        version: Annotated[int, Form()],
+        risk: Annotated[str, Form()] = "",
+        language: Annotated[str, Form()] = "",
+        user: CurrentUser,
+        conn: Db,
+    ):
+        return _act(
+            request,
+            conn,
+            user,
+            draft_id,
+            version,
+            risk or None,
+            language or None,
+            lambda v: decide(
+                conn, user.workspace_id, draft_id, expected_version=v, reviewer=user.email
+            ),
+            flash,
+        )
+
+    return decision
 
 
-@router.post("/drafts/{draft_id}/skip", dependencies=[Depends(check_csrf)])
-def skip(
-    request: Request,
-    *,
-    draft_id: str,
-    version: Annotated[int, Form()],
-    risk: Annotated[str, Form()] = "",
-    language: Annotated[str, Form()] = "",
-    user: CurrentUser,
-    conn: Db,
-):
-    return _act(
-        request,
-        conn,
-        user,
-        draft_id,
-        version,
-        risk or None,
-        language or None,
-        lambda v: skip_draft(
-            conn, user.workspace_id, draft_id, expected_version=v, reviewer=user.email
-        ),
-        "Skipped.",
-    )
+for _name, _decide, _flash in (("approve", approve_draft, "Approved."),
+                               ("skip", skip_draft, "Skipped.")):
+    router.post(f"/drafts/{{draft_id}}/{_name}", dependencies=[Depends(check_csrf)],
+                name=_name)(_decision_route(_decide, _flash))
 
 
 @router.post("/drafts/{draft_id}/edit", dependencies=[Depends(check_csrf)])
