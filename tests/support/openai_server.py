@@ -187,8 +187,9 @@ def _error(status: int) -> web.Response:
 
 
 
-def main() -> None:
-    """Run the server in its own process (benchmarks: no GIL shared with the client under test).
+def main(answer: Answer = echo_answer) -> None:
+    """Run the server in its own process (benchmarks: no GIL shared with the client under test),
+    answering with `answer` (benchmarks/drafting_server.py passes the drafting model's).
 
     Example: python -m tests.support.openai_server --latency 1 --jitter 0.2 --error-rate 0.3
     """
@@ -200,7 +201,7 @@ def main() -> None:
     parser.add_argument("--error-rate", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    server = OpenAITestServer(latency=args.latency, jitter=args.jitter,
+    server = OpenAITestServer(answer=answer, latency=args.latency, jitter=args.jitter,
                               error_rate=args.error_rate, seed=args.seed).start()
     print(server.base_url, flush=True)  # the caller reads the api_base from the first line
     try:
