@@ -27,14 +27,13 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.machine import machine_info  # noqa: E402
+from benchmarks.machine import machine_info, scratch_home  # noqa: E402
 
 LATENCY, JITTER, ERROR_RATE = 1.0, 0.2, 0.3
 EVERYONE = {"field": "email_domain", "op": "is_null", "value": False}
@@ -174,10 +173,7 @@ def run(settings, ws: str, campaign_id: str, client, redo: bool = False):
 
 def main(contacts: int, concurrency: int) -> dict:
     load_before = [round(x, 2) for x in os.getloadavg()]  # 2 shared cores: times inflate
-    home = Path(tempfile.mkdtemp(prefix="gtm-bench-drafting-"))
-    os.environ["GTM_HOME"] = str(home)
-    for var in ("GTM_DATABASE_URL", "SUPABASE_DB_URL", "GTM_LLM_MODEL"):
-        os.environ.pop(var, None)
+    home = scratch_home("gtm-bench-drafting-", "GTM_LLM_MODEL")
     from gtm.db import connect
     from gtm.db.embedded import stop
     from gtm.db.migrate import migrate

@@ -16,13 +16,12 @@ from __future__ import annotations
 import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.machine import machine_info, write_result  # noqa: E402
+from benchmarks.machine import machine_info, scratch_home, write_result  # noqa: E402
 
 NAMES = ["Nordlys", "Fjord", "Acme", "Ромашка", "Vltava", "Sisu", "Lumière", "Polar", "Baltic",
          "Северсталь", "Kraft", "Helix", "Quanta", "Orbit", "Vector"]
@@ -81,10 +80,7 @@ def compute(rows: list[dict]) -> dict:
 
 
 def stage(rows: list[dict]) -> dict:
-    home = Path(tempfile.mkdtemp(prefix="gtm-bench-enrich-"))
-    os.environ["GTM_HOME"] = str(home)
-    for var in ("GTM_DATABASE_URL", "SUPABASE_DB_URL"):
-        os.environ.pop(var, None)
+    home = scratch_home("gtm-bench-enrich-")
     from gtm.db import connect
     from gtm.db.embedded import stop
     from gtm.db.migrate import migrate

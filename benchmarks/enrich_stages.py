@@ -29,7 +29,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -41,7 +40,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "enrich"))
 
 from benchmarks.enrich_firmographics import generate  # noqa: E402
-from benchmarks.machine import machine_info, write_result  # noqa: E402
+from benchmarks.machine import machine_info, scratch_home, write_result  # noqa: E402
 
 LLM_LATENCY, LLM_JITTER, EXA_LATENCY = 0.5, 0.2, 0.3
 # An assumed list price for a small hosted model (USD per million tokens, input / output).
@@ -180,11 +179,8 @@ def summarise(stages: dict) -> dict:
 
 
 def run(count: int) -> dict:
-    home = Path(tempfile.mkdtemp(prefix="gtm-bench-enrich-stages-"))
-    os.environ["GTM_HOME"] = str(home)
+    home = scratch_home("gtm-bench-enrich-stages-", "GTM_LLM_MODEL", "EXA_API_KEY")
     os.environ["GTM_PATHS_CACHE"] = str(home / "cache")
-    for var in ("GTM_DATABASE_URL", "SUPABASE_DB_URL", "GTM_LLM_MODEL", "EXA_API_KEY"):
-        os.environ.pop(var, None)
     import dagster as dg
     from exa_server import ExaTestServer
     from insights_model import insights_answer

@@ -16,14 +16,13 @@ import os
 import random
 import re
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.machine import machine_info, write_result  # noqa: E402
+from benchmarks.machine import machine_info, scratch_home, write_result  # noqa: E402
 
 INDUSTRIES = ["Software", "Computer Software", "SaaS", "Fintech", "IT Services", "Cloud",
               "Media", "Manufacturing", "Retail", "Healthcare", "Government", "Финтех", None]
@@ -165,10 +164,7 @@ def naive_baseline(conn, workspace_id: str, icp_version, icp) -> float:
 
 
 def main(contacts: int) -> dict:
-    home = Path(tempfile.mkdtemp(prefix="gtm-bench-icp-"))
-    os.environ["GTM_HOME"] = str(home)
-    for var in ("GTM_DATABASE_URL", "SUPABASE_DB_URL"):
-        os.environ.pop(var, None)
+    home = scratch_home("gtm-bench-icp-")
     from gtm.db import connect
     from gtm.db.embedded import stop
     from gtm.db.migrate import migrate

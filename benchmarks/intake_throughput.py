@@ -33,7 +33,6 @@ import random
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
@@ -43,7 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.machine import machine_info  # noqa: E402
+from benchmarks.machine import machine_info, scratch_home  # noqa: E402
 
 FIRST = ["John", "Mary", "Anna", "Ivan", "Olav", "Petra", "Mikko", "Claire", "Hans", "Sara",
          "Tom", "Kate", "Li", "Omar", "Eva", "Lars", "Nina", "Paul", "Rita", "Igor"]
@@ -170,11 +169,8 @@ def _remote_headline(remote: dict) -> dict:
 
 
 def _run(rows: int, one_way_delay_ms: float = _DEFAULT_ONE_WAY_DELAY_MS) -> dict:
-    home = Path(tempfile.mkdtemp(prefix="gtm-bench-"))
-    os.environ["GTM_HOME"] = str(home)
+    home = scratch_home("gtm-bench-", "GTM_CONFIG")
     os.environ["GTM_WORKSPACE"] = "bench"
-    for var in ("GTM_DATABASE_URL", "SUPABASE_DB_URL", "GTM_CONFIG"):
-        os.environ.pop(var, None)
     from gtm.cli.intake_commands import import_via_dagster
     from gtm.db import connect
     from gtm.db.embedded import stop

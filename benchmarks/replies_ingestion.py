@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "replies"))  # the Dovecot launcher the tests use
 
-from benchmarks.machine import machine_info  # noqa: E402
+from benchmarks.machine import machine_info, scratch_home  # noqa: E402
 
 TEXTS = ["Thanks - let's talk next week.", "Not interested, thanks.", "How much does it cost?",
          "Please remove me from your list.", "Давайте созвонимся в четверг.",
@@ -81,10 +80,7 @@ def main(count: int) -> dict:
         print("replies_ingestion skipped: dovecot is not installed (apt-get install "
               "dovecot-imapd)")
         return {}
-    home = Path(tempfile.mkdtemp(prefix="gtm-bench-replies-"))
-    os.environ["GTM_HOME"] = str(home)
-    for var in ("GTM_DATABASE_URL", "SUPABASE_DB_URL"):
-        os.environ.pop(var, None)
+    home = scratch_home("gtm-bench-replies-")
     from gtm.db import connect
     from gtm.db.embedded import stop
     from gtm.db.migrate import migrate

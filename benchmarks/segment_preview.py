@@ -22,7 +22,6 @@ import random
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -33,7 +32,7 @@ from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.machine import machine_info, write_result  # noqa: E402
+from benchmarks.machine import machine_info, scratch_home, write_result  # noqa: E402
 
 PAGE_SIZE = 50
 TARGET_RATIO = 1.5
@@ -290,10 +289,7 @@ def _meets_target(ms: dict) -> bool:
 
 
 def main(employees: int, repeat: int) -> dict:
-    home = Path(tempfile.mkdtemp(prefix="gtm-bench-segments-"))
-    os.environ["GTM_HOME"] = str(home)
-    for var in ("GTM_DATABASE_URL", "SUPABASE_DB_URL"):
-        os.environ.pop(var, None)
+    home = scratch_home("gtm-bench-segments-")
     from gtm.db import connect
     from gtm.db.embedded import stop
     from gtm.db.migrate import migrate

@@ -13,10 +13,8 @@ Usage: python benchmarks/sending_dispatch.py [MESSAGES]
 from __future__ import annotations
 
 import json
-import os
 import smtplib
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -24,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.machine import machine_info, write_result  # noqa: E402
+from benchmarks.machine import machine_info, scratch_home, write_result  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -64,10 +62,7 @@ def _setup(conn, ws: str, port: int, messages: int) -> None:
 
 
 def main(messages: int) -> dict:
-    home = Path(tempfile.mkdtemp(prefix="gtm-bench-"))
-    os.environ["GTM_HOME"] = str(home)
-    for var in ("GTM_DATABASE_URL", "SUPABASE_DB_URL"):
-        os.environ.pop(var, None)
+    home = scratch_home("gtm-bench-")
     from gtm.db import connect
     from gtm.db.embedded import stop
     from gtm.db.migrate import migrate
