@@ -13,6 +13,7 @@ from psycopg.types.json import Jsonb
 
 from gtm.concurrency import run_concurrently
 from gtm.enrich.cache import input_hash
+from gtm.enrich.entities import employee_scope
 from gtm.enrich.insights import InsightsOutput
 
 DEPARTMENT_ANGLES: dict[str, tuple[list[str], list[str]]] = {
@@ -75,14 +76,9 @@ def stage_employee_insights(conn: psycopg.Connection, workspace_id: str, *, batc
              " and c.id = e.company_id left join company_insights ci"
              " on ci.workspace_id = e.workspace_id and ci.company_id = e.company_id"
              " left join employee_insights ei on ei.workspace_id = e.workspace_id"
-             " and ei.employee_id = e.id where e.workspace_id = %s")
-    params: list[Any] = [workspace_id]
-    if batch:
-        query += " and (e.batch_id = %s or c.batch_id = %s)"
-        params += [batch, batch]
-    if company_ids:
-        query += " and e.company_id = any(%s::uuid[])"
-        params.append(company_ids)
+             " and ei.employee_id = e.id where ")
+    scope, params = employee_scope(workspace_id, batch, company_ids)
+    query += scope
     report = {"considered": 0, "cached": 0, "written": 0, "modes": {}, "rejected_llm_answers": 0}
     work: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any], str]] = []
     for row in conn.execute(query, params).fetchall():

@@ -36,15 +36,23 @@ def load_employees(conn: psycopg.Connection, workspace_id: str, *, batch: str | 
              " c.domain as company_domain"
              " from employees e left join companies c"
              " on c.workspace_id = e.workspace_id and c.id = e.company_id"
-             " where e.workspace_id = %s")
-    params: list[Any] = [workspace_id]
+             " where ")
+    scope, params = employee_scope(workspace_id, batch, company_ids)
+    return [dict(r) for r in conn.execute(query + scope + " order by e.created_at, e.id", params)]
+
+
+def employee_scope(workspace_id: str, batch: str | None,
+                   company_ids: list[str] | None) -> tuple[str, list[Any]]:
+    """The WHERE condition (and its parameters) choosing a stage's contacts: `e` is employees,
+    `c` their company; a batch takes the contacts it brought and those of companies it brought."""
+    condition, params = "e.workspace_id = %s", [workspace_id]
     if batch:
-        query += " and (e.batch_id = %s or c.batch_id = %s)"
+        condition += " and (e.batch_id = %s or c.batch_id = %s)"
         params += [batch, batch]
     if company_ids:
-        query += " and e.company_id = any(%s::uuid[])"
+        condition += " and e.company_id = any(%s::uuid[])"
         params.append(company_ids)
-    return [dict(r) for r in conn.execute(query + " order by e.created_at, e.id", params)]
+    return condition, params
 
 
 def _value(facts: dict[str, Any], name: str) -> Any:
