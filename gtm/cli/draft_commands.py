@@ -20,6 +20,7 @@ from rich.table import Table
 
 from gtm.campaigns.store import get_campaign
 from gtm.cli.output import console, err_console, print_json, print_table
+from gtm.cli.workspace import in_workspace
 from gtm.db import connect
 from gtm.db.workspaces import ensure_workspace
 from gtm.drafting.evaluation import optimize_pack, run_benchmark
@@ -181,9 +182,7 @@ def draft_show(draft_id: str = typer.Argument(..., help="Draft id (see draft:lis
 
     Example: gtm draft:show 1b4e28ba-2fa1-11d2-883f-0016d3cca427
     """
-    settings = load_settings()
-    with connect(settings) as conn:
-        draft = get_draft(conn, ensure_workspace(conn, settings.workspace), draft_id)
+    draft = in_workspace(get_draft, draft_id)
     if json_output:
         print_json(draft)
         return
@@ -257,11 +256,8 @@ def sender_offer(
 
     Example: gtm sender:offer me@acme.com --language en --offer "We research your leads."
     """
-    settings = load_settings()
-    with connect(settings) as conn:
-        profile = set_sender_profile(conn, ensure_workspace(conn, settings.workspace), email,
-                                     language=language, offer=offer, problem=problem,
-                                     proof=proof, name=name, title=title, company=company)
+    profile = in_workspace(set_sender_profile, email, language=language, offer=offer,
+                           problem=problem, proof=proof, name=name, title=title, company=company)
     if json_output:
         print_json({"email": profile.email, "config": profile.config})
         return

@@ -14,6 +14,7 @@ from pathlib import Path
 import typer
 
 from gtm.cli.output import console, print_json, print_table
+from gtm.cli.workspace import in_workspace
 from gtm.settings import load_settings
 
 _JSON = typer.Option(False, "--json", help="Machine-readable output.")
@@ -127,16 +128,12 @@ def metrics(campaign: str | None = typer.Option(None, "--campaign", "-c",
 
     Example: gtm metrics --campaign Nordic_CTOs --by angle
     """
-    from gtm.db import connect
-    from gtm.db.workspaces import ensure_workspace
     from gtm.errors import TerminalError
     from gtm.replies.metrics import GROUPS, metric_rows, summarize
 
     if by not in GROUPS:
         raise TerminalError(f"--by {by!r}: use one of {', '.join(GROUPS)}")
-    settings = load_settings()
-    with connect(settings) as conn:
-        rows = metric_rows(conn, ensure_workspace(conn, settings.workspace), campaign=campaign)
+    rows = in_workspace(metric_rows, campaign=campaign)
     totals = summarize(rows, by)
     if json_output:
         print_json({"by": by, "campaign": campaign, "rows": totals})

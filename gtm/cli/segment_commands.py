@@ -14,6 +14,7 @@ import typer
 from rich.syntax import Syntax
 
 from gtm.cli.output import console, print_json, print_mapping, print_table
+from gtm.cli.workspace import in_workspace
 from gtm.db import connect
 from gtm.db.workspaces import ensure_workspace
 from gtm.errors import TerminalError
@@ -54,10 +55,8 @@ def segment_create(name: str = _NAME, filter_json: str | None = _FILTER,
     definition = _read_filter(filter_json, filter_file)
     if definition is None:
         raise TerminalError("segment:create needs --filter JSON or --filter-file FILE")
-    settings = load_settings()
-    with connect(settings) as conn:
-        saved = create_segment(conn, ensure_workspace(conn, settings.workspace), name,
-                               definition, created_by="cli", description=description)
+    saved = in_workspace(create_segment, name, definition, created_by="cli",
+                         description=description)
     if json_output:
         print_json(saved.to_json())
     elif saved.created:
@@ -110,9 +109,7 @@ def segment_list(json_output: bool = _JSON) -> None:
 
     Example: gtm segment:list
     """
-    settings = load_settings()
-    with connect(settings) as conn:
-        rows = list_segments(conn, ensure_workspace(conn, settings.workspace))
+    rows = in_workspace(list_segments)
     if json_output:
         print_json(rows)
         return

@@ -15,6 +15,7 @@ import typer
 
 from gtm.campaigns.store import get_campaign
 from gtm.cli.output import console, err_console, print_json, print_table
+from gtm.cli.workspace import in_workspace
 from gtm.db import connect
 from gtm.db.workspaces import ensure_workspace
 from gtm.errors import TerminalError
@@ -104,10 +105,7 @@ def outbox_list(
 
     Example: gtm outbox:list --campaign nordic-q1 --status queued
     """
-    settings = load_settings()
-    with connect(settings) as conn:
-        rows = list_messages(conn, ensure_workspace(conn, settings.workspace),
-                             campaign=campaign, status=status, limit=limit)
+    rows = in_workspace(list_messages, campaign=campaign, status=status, limit=limit)
     if json_output:
         print_json(rows)
         return
@@ -121,9 +119,7 @@ def outbox_held(json_output: bool = _JSON) -> None:
 
     Example: gtm outbox:held
     """
-    settings = load_settings()
-    with connect(settings) as conn:
-        rows = held_messages(conn, ensure_workspace(conn, settings.workspace))
+    rows = in_workspace(held_messages)
     if json_output:
         print_json(rows)
         return
@@ -147,10 +143,7 @@ def outbox_resolve(
     """
     if sent is None:
         raise TerminalError("say what happened: --sent or --not-sent")
-    settings = load_settings()
-    with connect(settings) as conn:
-        moved = resolve_message(conn, ensure_workspace(conn, settings.workspace), message_id,
-                                sent=sent)
+    moved = in_workspace(resolve_message, message_id, sent=sent)
     if json_output:
         print_json(moved)
     else:
