@@ -9,12 +9,11 @@ from collections.abc import Callable
 from typing import Any
 
 import psycopg
-from psycopg.types.json import Jsonb
 
 from gtm.concurrency import run_concurrently
 from gtm.enrich.cache import input_hash
 from gtm.enrich.entities import employee_scope
-from gtm.enrich.insights import InsightsOutput
+from gtm.enrich.insights import InsightsOutput, store_insights
 
 DEPARTMENT_ANGLES: dict[str, tuple[list[str], list[str]]] = {
     "sales": (["pipeline coverage", "rep productivity"], ["more qualified meetings"]),
@@ -109,23 +108,12 @@ def stage_employee_insights(conn: psycopg.Connection, workspace_id: str, *, batc
                 report["rejected_llm_answers"] += 1
             else:
                 insights, mode = answer, "llm"
-        conn.execute(
-            "insert into employee_insights (workspace_id, employee_id, summary, icp_fit_score,"
-            " pains, triggers, recommended_angles, signals, sources, input_hash, model,"
-            " mode) values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-            " on conflict (workspace_id, employee_id) do update set summary = excluded.summary,"
-            " icp_fit_score = excluded.icp_fit_score, pains = excluded.pains,"
-            " triggers = excluded.triggers, recommended_angles = excluded.recommended_angles,"
-            " signals = excluded.signals, sources = excluded.sources,"
-            " input_hash = excluded.input_hash, model = excluded.model, mode = excluded.mode",
-            (workspace_id, employee["id"], insights["summary"], insights["icp_fit_score"],
-             Jsonb(insights["pains"]), Jsonb(insights["triggers"]),
-             Jsonb(insights["recommended_angles"]), Jsonb(insights["signals"]),
-             Jsonb([{"stage": "firmographics"}, {"stage": "company_insights"}]),
-             # A failed LLM answer is not cached: the next run asks again (the LLM layer's
-             # response cache makes a repeat of the same rejected answer free).
-             None if generate is not None and mode == "rules" else digest,
-             model if mode == "llm" else None, mode))
+        # A failed LLM answer is not cached: the next run asks again (the LLM layer's response
+        # cache makes a repeat of the same rejected answer free).
+        store_insights(conn, workspace_id, "employee", employee["id"], insights,
+                       [{"stage": "firmographics"}, {"stage": "company_insights"}],
+                       None if generate is not None and mode == "rules" else digest,
+                       model if mode == "llm" else None, mode)
         report["written"] += 1
         report["modes"][mode] = report["modes"].get(mode, 0) + 1
         if progress:

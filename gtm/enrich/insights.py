@@ -14,6 +14,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
 from pydantic import BaseModel, ConfigDict, Field
 
 PAINS_BY_INDUSTRY: dict[str, tuple[list[str], list[str]]] = {
@@ -143,3 +146,26 @@ def company_insights(company: dict[str, Any],
         return InsightsOutput.model_validate(data).model_dump(), "llm", None
     except Exception as exc:  # noqa: BLE001 - any LLM failure falls back to labelled rules
         return rules_insights(company), "rules", f"llm answer rejected: {str(exc)[:300]}"
+
+
+def store_insights(conn: psycopg.Connection, workspace_id: str, entity: str, entity_id: str,
+                   insights: dict[str, Any], sources: list[dict], input_hash: str | None,
+                   model: str | None, mode: str) -> None:
+    """Upsert the insights of a company (`entity="company"`) or a contact (`"employee"`) into
+    `company_insights` / `employee_insights`, which share their columns."""
+    table, key = {"company": ("company_insights", "company_id"),
+                  "employee": ("employee_insights", "employee_id")}[entity]
+    conn.execute(sql.SQL(
+        "insert into {table} (workspace_id, {key}, summary, icp_fit_score, pains, triggers,"
+        " recommended_angles, signals, sources, input_hash, model, mode)"
+        " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        " on conflict (workspace_id, {key}) do update set summary = excluded.summary,"
+        " icp_fit_score = excluded.icp_fit_score, pains = excluded.pains,"
+        " triggers = excluded.triggers, recommended_angles = excluded.recommended_angles,"
+        " signals = excluded.signals, sources = excluded.sources,"
+        " input_hash = excluded.input_hash, model = excluded.model, mode = excluded.mode"
+    ).format(table=sql.Identifier(table), key=sql.Identifier(key)),
+        (workspace_id, entity_id, insights["summary"], insights["icp_fit_score"],
+         Jsonb(insights["pains"]), Jsonb(insights["triggers"]),
+         Jsonb(insights["recommended_angles"]), Jsonb(insights["signals"]), Jsonb(sources),
+         input_hash, model, mode))

@@ -8,14 +8,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
-from psycopg.types.json import Jsonb
 
 from gtm.concurrency import run_concurrently
 from gtm.enrich.cache import input_hash, latest_outputs
 from gtm.enrich.employee_insights import stage_employee_insights
 from gtm.enrich.entities import load_companies, load_employees
 from gtm.enrich.firmographics_stage import run_firmographics
-from gtm.enrich.insights import company_insights
+from gtm.enrich.insights import company_insights, store_insights
 from gtm.enrich.person import PERSON_STAGE
 from gtm.enrich.registry_checks import registry_stage
 from gtm.enrich.research import research_stage
@@ -151,21 +150,10 @@ def stage_company_insights(conn, workspace_id, *, batch=None, company_ids=None, 
                    for stage, key in _CONTEXT.items() if key != "facts" and company.get(key)]
         if company.get("facts"):
             sources.append({"stage": "firmographics", "provider": "offline_rules"})
-        conn.execute(
-            "insert into company_insights (workspace_id, company_id, summary, icp_fit_score,"
-            " pains, triggers, recommended_angles, signals, sources, input_hash, model, mode)"
-            " values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-            " on conflict (workspace_id, company_id) do update set summary = excluded.summary,"
-            " icp_fit_score = excluded.icp_fit_score, pains = excluded.pains,"
-            " triggers = excluded.triggers, recommended_angles = excluded.recommended_angles,"
-            " signals = excluded.signals, sources = excluded.sources,"
-            " input_hash = excluded.input_hash, model = excluded.model, mode = excluded.mode",
-            (workspace_id, company["id"], insights["summary"], insights["icp_fit_score"],
-             Jsonb(insights["pains"]), Jsonb(insights["triggers"]),
-             Jsonb(insights["recommended_angles"]), Jsonb(insights["signals"]), Jsonb(sources),
-             # A failed LLM answer is not cached: the next run asks again (the LLM layer's
-             # response cache makes a repeat of the same rejected answer free).
-             None if error else digest, model if mode == "llm" else None, mode))
+        # A failed LLM answer is not cached: the next run asks again (the LLM layer's response
+        # cache makes a repeat of the same rejected answer free).
+        store_insights(conn, workspace_id, "company", company["id"], insights, sources,
+                       None if error else digest, model if mode == "llm" else None, mode)
         report["written"] += 1
         if progress:
             progress(1)
