@@ -107,13 +107,7 @@ def company_facts(company: dict[str, Any], at: str | None = None) -> dict[str, d
     industry = normalize_industry(company.get("industry"))
     if industry:
         facts["industry_normalized"] = _fact(industry, "rules:industry_keywords", at)
-    zone = timezone_for(country, company.get("city"))
-    if zone:
-        facts["timezone"] = _fact(zone, "tzdata:zone.tab", at)
-    language = language_for(country)
-    if language:
-        facts["language"] = _fact(language, "rules:country_language", at)
-    return facts
+    return facts | _locale_facts(country, company.get("city"), at)
 
 
 def employee_facts(employee: dict[str, Any], at: str | None = None) -> dict[str, dict[str, Any]]:
@@ -130,11 +124,15 @@ def employee_facts(employee: dict[str, Any], at: str | None = None) -> dict[str,
     country, city = _employee_place(employee)
     if country and not own:
         facts["country"] = _fact(country, "company:country", at)
-    zone = timezone_for(country, city)
-    if zone:
+    return facts | _locale_facts(country, city, at)
+
+
+def _locale_facts(country: str | None, city: str | None, at: str) -> dict[str, dict[str, Any]]:
+    """Time zone and language from where a company or a contact is."""
+    facts = {}
+    if zone := timezone_for(country, city):
         facts["timezone"] = _fact(zone, "tzdata:zone.tab", at)
-    language = language_for(country)
-    if language:
+    if language := language_for(country):
         facts["language"] = _fact(language, "rules:country_language", at)
     return facts
 
