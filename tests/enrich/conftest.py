@@ -1,10 +1,10 @@
 """Seed data for the enrichment tests: one batch of companies and employees in a fresh workspace
 (inside the `db` fixture's transaction, so nothing survives the test)."""
 
-import hashlib
 import uuid
 
 import pytest
+from batches import add_batch
 
 from gtm.db.workspaces import ensure_workspace
 
@@ -28,9 +28,7 @@ EMPLOYEES = [
 def seeded(db):
     workspace_id = ensure_workspace(db, f"enrich-{uuid.uuid4().hex[:8]}")
     batch = uuid.uuid4().hex[:16]
-    db.execute("insert into import_batches (workspace_id, batch_id, sha256, status)"
-               " values (%s, %s, %s, 'applied')",
-               (workspace_id, batch, hashlib.sha256(batch.encode()).hexdigest()))
+    add_batch(db, workspace_id, batch, status="applied")
     company_ids = []
     for name, domain, website, country, city, industry, size, form in COMPANIES:
         row = db.execute(

@@ -1,10 +1,10 @@
 """The enrichment assets materialise for an import_batch partition, offline, with counts in
 their metadata and research reported as skipped."""
 
-import hashlib
 import uuid
 
 import dagster as dg
+from batches import add_batch
 
 from gtm.db import connect
 from gtm.db.workspaces import ensure_workspace
@@ -18,9 +18,7 @@ def test_enrich_assets_run_for_a_batch(migrated):
     slug, batch = f"enrich-dg-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex[:16]
     with connect(migrated) as conn:
         ws = ensure_workspace(conn, slug)
-        conn.execute("insert into import_batches (workspace_id, batch_id, sha256)"
-                     " values (%s, %s, %s)",
-                     (ws, batch, hashlib.sha256(batch.encode()).hexdigest()))
+        add_batch(conn, ws, batch)
         company = conn.execute(
             "insert into companies (workspace_id, name, website, country, industry,"
             " size_employees, batch_id) values (%s, 'Nordlys AS', 'https://nordlys.no', 'NO',"

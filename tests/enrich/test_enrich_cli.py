@@ -1,10 +1,10 @@
 """`gtm enrich:run` offline: JSON report, research skipped, cached second run, bad stage."""
 
-import hashlib
 import json
 import uuid
 
 import pytest
+from batches import add_batch
 from typer.testing import CliRunner
 
 from gtm.cli.app import app
@@ -23,9 +23,7 @@ def cli_batch(migrated, monkeypatch):
         monkeypatch.delenv(var, raising=False)
     with connect(migrated) as conn:
         ws = ensure_workspace(conn, slug)
-        conn.execute("insert into import_batches (workspace_id, batch_id, sha256)"
-                     " values (%s, %s, %s)",
-                     (ws, batch, hashlib.sha256(batch.encode()).hexdigest()))
+        add_batch(conn, ws, batch)
         company = conn.execute(
             "insert into companies (workspace_id, name, domain, country, city, industry,"
             " size_employees, batch_id) values (%s, 'ООО «Вектор»', 'vector.ru', 'RU', 'Москва',"

@@ -4,7 +4,6 @@ the insights stages through the real LLM path (LLMResource -> LLMClient -> litel
 the loopback server, which records its requests in flight. One failing company is recorded as
 failed and never stops the others."""
 
-import hashlib
 import json
 import threading
 import uuid
@@ -12,6 +11,7 @@ from types import SimpleNamespace
 
 import dagster as dg
 import pytest
+from batches import add_batch
 from insights_model import insights_answer
 from support.openai_server import DUMMY_KEY, OpenAITestServer
 
@@ -136,9 +136,7 @@ def many(migrated, tmp_path, monkeypatch):
     names = [f"Nordlys {n} AS" for n in range(5)] + ["Broken Co AS"]
     with connect(migrated) as conn:
         ws = ensure_workspace(conn, slug)
-        conn.execute("insert into import_batches (workspace_id, batch_id, sha256)"
-                     " values (%s, %s, %s)",
-                     (ws, batch, hashlib.sha256(batch.encode()).hexdigest()))
+        add_batch(conn, ws, batch)
         ids = {}
         for n, name in enumerate(names):
             ids[name] = conn.execute(

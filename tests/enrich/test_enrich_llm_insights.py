@@ -4,12 +4,12 @@ OpenAI-compatible server (no DummyLM). Typed outputs are stored with mode='llm',
 an `ai_interactions` row in the asset's trace, and a page carrying an injected instruction
 (which the gullible test model obeys) neither changes the stored structure nor leaks."""
 
-import hashlib
 import json
 import uuid
 
 import dagster as dg
 import pytest
+from batches import add_batch
 from insights_model import insights_answer
 from support.openai_server import DUMMY_KEY, OpenAITestServer
 
@@ -41,9 +41,7 @@ def workspace(migrated, tmp_path, monkeypatch):
     slug, batch = f"enrich-llm-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex[:16]
     with connect(migrated) as conn:
         ws = ensure_workspace(conn, slug)
-        conn.execute("insert into import_batches (workspace_id, batch_id, sha256)"
-                     " values (%s, %s, %s)",
-                     (ws, batch, hashlib.sha256(batch.encode()).hexdigest()))
+        add_batch(conn, ws, batch)
         companies = {}
         for name, domain in (("Nordlys AS", "nordlys.no"), ("Fjord Data AS", "fjorddata.no")):
             companies[domain] = conn.execute(

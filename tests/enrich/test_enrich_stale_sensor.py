@@ -3,11 +3,11 @@ back in time here) produce one run request per batch, limited to those companies
 key that repeats while the stale set is the same; running the request makes them fresh and the
 sensor goes quiet."""
 
-import hashlib
 import uuid
 
 import dagster as dg
 import pytest
+from batches import add_batch
 
 from gtm.db import connect
 from gtm.db.workspaces import ensure_workspace
@@ -28,9 +28,7 @@ def enriched(migrated):
         ws = ensure_workspace(conn, slug)
         companies = {}
         for batch in batches:
-            conn.execute("insert into import_batches (workspace_id, batch_id, sha256)"
-                         " values (%s, %s, %s)",
-                         (ws, batch, hashlib.sha256(batch.encode()).hexdigest()))
+            add_batch(conn, ws, batch)
             for i in range(2):
                 company = conn.execute(
                     "insert into companies (workspace_id, name, website, country, industry,"
