@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from gtm.cli.output import console, print_json, print_table
 from gtm.db import connect
 from gtm.db.workspaces import ensure_workspace
-from gtm.enrich.entities import load_companies
+from gtm.enrich.entities import any_companies
 from gtm.enrich.pipeline import STAGES, run_enrichment
 from gtm.errors import TerminalError
 from gtm.settings import load_settings
@@ -69,7 +69,7 @@ def _run_via_dagster(settings, batch, selected, company, refresh, json_output) -
 
     with connect(settings) as conn:
         workspace_id = ensure_workspace(conn, settings.workspace)
-        if not load_companies(conn, workspace_id, batch=batch, company_ids=company or None):
+        if not any_companies(conn, workspace_id, batch=batch, company_ids=company or None):
             raise TerminalError(f"no companies in batch {batch!r}")
     config = {"refresh": refresh, "company_ids": company}
     with console.status(f"enriching batch {batch} on Dagster ({len(selected)} assets)",
@@ -104,7 +104,7 @@ def _run_direct(settings, selected, company, refresh, json_output) -> dict:
     research, registries = _providers()
     with connect(settings) as conn:
         workspace_id = ensure_workspace(conn, settings.workspace)
-        if not load_companies(conn, workspace_id, company_ids=company or None):
+        if not any_companies(conn, workspace_id, company_ids=company or None):
             raise TerminalError("no companies match (check --company)")
     # The AI trace wraps the stages' transaction: its interactions (which reference the
     # companies and contacts being written) are flushed after that transaction commits.

@@ -17,15 +17,29 @@ _COMPANY_COLUMNS = ("id::text as id, name, domain, website, country, city, indus
 def load_companies(conn: psycopg.Connection, workspace_id: str, *, batch: str | None = None,
                    company_ids: list[str] | None = None) -> list[dict[str, Any]]:
     """Companies of a batch, or the given ids, or (neither) all of the workspace."""
-    query = f"select {_COMPANY_COLUMNS} from companies where workspace_id = %s"  # noqa: S608
-    params: list[Any] = [workspace_id]
+    scope, params = _company_scope(workspace_id, batch, company_ids)
+    query = f"select {_COMPANY_COLUMNS} from companies where {scope}"  # noqa: S608
+    return [dict(r) for r in conn.execute(query + " order by created_at, id", params)]
+
+
+def any_companies(conn: psycopg.Connection, workspace_id: str, *, batch: str | None = None,
+                  company_ids: list[str] | None = None) -> bool:
+    """Whether `load_companies` with the same arguments would find any (without loading them)."""
+    scope, params = _company_scope(workspace_id, batch, company_ids)
+    query = f"select exists (select 1 from companies where {scope}) as found"  # noqa: S608
+    return conn.execute(query, params).fetchone()["found"]
+
+
+def _company_scope(workspace_id: str, batch: str | None,
+                   company_ids: list[str] | None) -> tuple[str, list[Any]]:
+    condition, params = "workspace_id = %s", [workspace_id]
     if batch:
-        query += " and batch_id = %s"
+        condition += " and batch_id = %s"
         params.append(batch)
     if company_ids:
-        query += " and id = any(%s::uuid[])"
+        condition += " and id = any(%s::uuid[])"
         params.append(company_ids)
-    return [dict(r) for r in conn.execute(query + " order by created_at, id", params)]
+    return condition, params
 
 
 def load_employees(conn: psycopg.Connection, workspace_id: str, *, batch: str | None = None,
