@@ -28,7 +28,7 @@ from gtm.db.workspaces import ensure_workspace
 from gtm.drafting.review import approve_campaign_drafts
 from gtm.drafting.sender_profile import set_sender_profile
 from gtm.icp.profile import EXAMPLE_ICP_FILE
-from gtm.intake.reports import summary_line
+from gtm.intake.batches import summary_line
 from gtm.packs.catalog import resolve_pack
 from gtm.replies.demo import collect_and_report, drop_demo_replies
 from gtm.segments import create_segment

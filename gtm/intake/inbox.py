@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from gtm.intake.staging import file_sha256
+from gtm.intake.batches import file_sha256
 
 _SUFFIXES = {".csv", ".tsv", ".txt"}
 

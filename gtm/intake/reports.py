@@ -1,10 +1,8 @@
-"""Reading and wording import reports (the CLI, the asset metadata and the demo print them)."""
+"""Small frames as Markdown tables for Dagster metadata (import and audience previews)."""
 
 from __future__ import annotations
 
 import polars as pl
-
-from gtm.intake.batches import load_report, report_rows, summary_line  # noqa: F401
 
 
 def markdown_table(frame: pl.DataFrame) -> str:

@@ -6,9 +6,10 @@ import dagster as dg
 import pandera.errors
 from pydantic import Field
 
-from gtm.intake.apply import ImportReport, apply_batch
+from gtm.intake.apply import apply_batch
+from gtm.intake.batches import ImportReport, load_report, summary_line
 from gtm.intake.mapping_llm import column_mapping_fallback
-from gtm.intake.reports import load_report, markdown_table, summary_line
+from gtm.intake.reports import markdown_table
 from gtm.intake.schemas import StagedContacts
 from gtm.intake.staging import AUTO, StagedBatch, stage_file
 from gtm.providers.llm import CallContext

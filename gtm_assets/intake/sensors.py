@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from gtm.intake.apply import batch_key
+from gtm.intake.batches import batch_key
 from gtm.intake.inbox import scan_inbox
 from gtm.intake.staging import AUTO
 from gtm.settings import load_settings

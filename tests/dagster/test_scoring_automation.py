@@ -13,8 +13,7 @@ import pytest
 from gtm.db import connect
 from gtm.db.workspaces import ensure_workspace
 from gtm.icp import parse_icp, set_icp
-from gtm.intake.apply import batch_key
-from gtm.intake.staging import file_sha256
+from gtm.intake.batches import batch_key, file_sha256
 from gtm_assets.intake.definitions import defs as intake_defs
 from gtm_assets.scoring.definitions import defs as scoring_defs
 from gtm_assets.scoring.sensors import icp_change_sensor

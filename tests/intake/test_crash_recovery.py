@@ -23,8 +23,9 @@ import pytest
 
 from gtm.db import connect
 from gtm.db.workspaces import ensure_workspace
-from gtm.intake.apply import apply_batch, batch_key
-from gtm.intake.staging import file_sha256, stage_file
+from gtm.intake.apply import apply_batch
+from gtm.intake.batches import batch_key, file_sha256
+from gtm.intake.staging import stage_file
 
 ROWS = 3000
 BLOCKED_ROW = 2000

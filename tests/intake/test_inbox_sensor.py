@@ -2,8 +2,7 @@
 
 import dagster as dg
 
-from gtm.intake.apply import batch_key
-from gtm.intake.staging import file_sha256
+from gtm.intake.batches import batch_key, file_sha256
 from gtm_assets.intake.sensors import csv_inbox_sensor
 
 
